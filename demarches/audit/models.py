@@ -1,0 +1,58 @@
+import hashlib
+import json
+
+from django.db import models
+
+
+class OperationLog(models.Model):
+    """Append-only, hash-chained log of every state-changing operation."""
+
+    class Operation(models.TextChoices):
+        DOSSIER_CREER = "dossier_creer", "création du dossier"
+        PASSER_EN_CONSTRUCTION = "passer_en_construction", "dépôt"
+        PASSER_EN_INSTRUCTION = "passer_en_instruction", "passage en instruction"
+        PASSER_AUTOMATIQUEMENT_EN_INSTRUCTION = "passer_automatiquement_en_instruction", "passage automatique en instruction"
+        REPASSER_EN_CONSTRUCTION = "repasser_en_construction", "retour en construction"
+        ACCEPTER = "accepter", "acceptation"
+        ACCEPTER_AUTOMATIQUEMENT = "accepter_automatiquement", "acceptation automatique"
+        REFUSER = "refuser", "refus"
+        CLASSER_SANS_SUITE = "classer_sans_suite", "classement sans suite"
+        REPASSER_EN_INSTRUCTION = "repasser_en_instruction", "retour en instruction"
+        SUIVRE = "suivre", "suivi du dossier"
+        NE_PLUS_SUIVRE = "ne_plus_suivre", "fin du suivi"
+        MESSAGE_ENVOYER = "message_envoyer", "message"
+        PROCEDURE_CREER = "procedure_creer", "création de la démarche"
+        PROCEDURE_MODIFIER = "procedure_modifier", "modification de la démarche"
+        PROCEDURE_PUBLIER = "procedure_publier", "publication de la démarche"
+        PROCEDURE_CLORE = "procedure_clore", "clôture de la démarche"
+        INSTRUCTEUR_AFFECTER = "instructeur_affecter", "affectation d'un instructeur"
+
+    operation = models.CharField(max_length=60, choices=Operation.choices)
+    actor_email = models.CharField(max_length=254, blank=True)
+    automatic = models.BooleanField(default=False)
+    dossier_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    procedure_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+    previous_digest = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def compute_digest(self) -> str:
+        payload = json.dumps(
+            {
+                "operation": self.operation,
+                "actor": self.actor_email,
+                "automatic": self.automatic,
+                "dossier": self.dossier_id,
+                "procedure": self.procedure_id,
+                "data": self.data,
+                "at": self.created_at.isoformat(),
+                "previous": self.previous_digest,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutgoingEmail
+
+
+@shared_task(bind=True, max_retries=8, default_retry_delay=30, retry_backoff=True)
+def deliver_email(self, email_id: int):
+    """Idempotent: an e-mail already sent is not sent again."""
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().get(pk=email_id)
+        if email.status == OutgoingEmail.Status.SENT:
+            return
+        email.attempts += 1
+        try:
+            EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]).send()
+        except Exception as exc:  # delivery failures of any kind are retried
+            email.status = OutgoingEmail.Status.FAILED
+            email.last_error = repr(exc)
+            email.save(update_fields=["attempts", "status", "last_error"])
+            raise self.retry(exc=exc) from exc
+        email.status = OutgoingEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at"])

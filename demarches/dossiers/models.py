@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+
+from demarches.fields.registry import StoredValue
+
+
+class Dossier(models.Model):
+    class State(models.TextChoices):
+        BROUILLON = "brouillon", "brouillon"
+        EN_CONSTRUCTION = "en_construction", "en construction"
+        EN_INSTRUCTION = "en_instruction", "en instruction"
+        ACCEPTE = "accepte", "accepté"
+        REFUSE = "refuse", "refusé"
+        SANS_SUITE = "sans_suite", "classé sans suite"
+
+    TERMINE = (State.ACCEPTE, State.REFUSE, State.SANS_SUITE)
+
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers")
+    revision = models.ForeignKey("procedures.ProcedureRevision", on_delete=models.PROTECT, related_name="dossiers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
+    groupe_instructeur = models.ForeignKey(
+        "procedures.GroupeInstructeur", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.BROUILLON)
+    for_procedure_preview = models.BooleanField(default=False)
+
+    civilite = models.CharField("civilité", max_length=4, blank=True, choices=[("M.", "M."), ("Mme", "Mme")])
+    nom = models.CharField(max_length=255, blank=True)
+    prenom = models.CharField("prénom", max_length=255, blank=True)
+
+    motivation = models.TextField(blank=True)
+    justificatif_motivation = models.FileField(upload_to="justificatifs/%Y/%m/", blank=True)
+    archived = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    depose_at = models.DateTimeField(null=True, blank=True)
+    en_construction_at = models.DateTimeField(null=True, blank=True)
+    en_instruction_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    last_champ_updated_at = models.DateTimeField(null=True, blank=True)
+    last_commentaire_at = models.DateTimeField(null=True, blank=True)
+    expire_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["groupe_instructeur", "state", "-updated_at"], name="dossier_dashboard_idx"),
+            models.Index(fields=["user", "state"], name="dossier_user_state_idx"),
+            models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"Dossier n° {self.pk}"
+
+    @property
+    def is_termine(self):
+        return self.state in self.TERMINE
+
+    @property
+    def demandeur(self):
+        full = " ".join(p for p in (self.prenom, self.nom) if p)
+        return full or self.user.email
+
+
+class Champ(models.Model):
+    """The value of one field of one dossier (one row per row of a repetition block)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="champs")
+    type_de_champ = models.ForeignKey("procedures.TypeDeChamp", on_delete=models.PROTECT, related_name="+")
+    stable_id = models.PositiveIntegerField()
+    row_id = models.CharField(max_length=36, blank=True, default="")
+    value = models.TextField(blank=True, default="")
+    data = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "stable_id", "row_id"], name="unique_champ_per_dossier_row")
+        ]
+
+    @property
+    def stored(self) -> StoredValue:
+        return StoredValue(value=self.value, data=self.data)
+
+
+def piece_upload_to(instance, filename):
+    return f"dossiers/{instance.champ.dossier_id}/{instance.champ.stable_id}/{filename}"
+
+
+class PieceJointe(models.Model):
+    champ = models.ForeignKey(Champ, on_delete=models.CASCADE, related_name="pieces")
+    file = models.FileField(upload_to=piece_upload_to, max_length=500)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Traitement(models.Model):
+    """One row per state change: who, when, and why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="traitements")
+    state = models.CharField(max_length=20, choices=Dossier.State.choices)
+    processed_at = models.DateTimeField()
+    instructeur_email = models.CharField(max_length=254, blank=True)
+    motivation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["processed_at", "id"]
+
+
+class Commentaire(models.Model):
+    """A message of the messagerie; automatic e-mails are copied here too."""
+
+    AUTOMATIC_SENDER = "Email automatique"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="commentaires")
+    email = models.CharField("expéditeur", max_length=254)
+    instructeur = models.ForeignKey("accounts.Instructeur", on_delete=models.SET_NULL, null=True, blank=True)
+    body = models.TextField("message")
+    piece_jointe = models.FileField(upload_to="messagerie/%Y/%m/", blank=True, max_length=500)
+    piece_jointe_filename = models.CharField(max_length=255, blank=True)
+    is_automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    @property
+    def sender_label(self):
+        if self.is_automatic:
+            return self.AUTOMATIC_SENDER
+        return self.email
+
+
+class Follow(models.Model):
+    instructeur = models.ForeignKey("accounts.Instructeur", on_delete=models.CASCADE, related_name="follows")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+    demande_seen_at = models.DateTimeField(null=True, blank=True)
+    messagerie_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instructeur", "dossier"], name="unique_follow")]

@@ -1,0 +1,102 @@
+"""E-mails of the dossier's life. Each usager e-mail is also copied into the messagerie."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from demarches.core.emails import email_envoyer
+
+from .models import Commentaire, Dossier
+
+SUBJECTS = {
+    "brouillon_cree": "Retrouvez votre brouillon pour la démarche « {libelle} »",
+    "accuse_de_reception": "Votre dossier n° {numero} a bien été déposé ({libelle})",
+    "passage_en_instruction": "Votre dossier n° {numero} va être examiné ({libelle})",
+    "acceptation": "Votre dossier n° {numero} a été accepté ({libelle})",
+    "refus": "Votre dossier n° {numero} a été refusé ({libelle})",
+    "sans_suite": "Votre dossier n° {numero} a été classé sans suite ({libelle})",
+    "reexamen": "Votre dossier n° {numero} est à nouveau en cours d'examen ({libelle})",
+    "nouveau_message": "Nouveau message concernant votre dossier n° {numero}",
+    "nouveau_dossier": "Nouveau dossier déposé sur la démarche « {libelle} »",
+    "nouveau_message_instructeur": "Nouveau message de l'usager sur le dossier n° {numero}",
+}
+DECISION_KINDS = {Dossier.State.ACCEPTE: "acceptation", Dossier.State.REFUSE: "refus", Dossier.State.SANS_SUITE: "sans_suite"}
+
+
+def _context(dossier: Dossier) -> dict:
+    return {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "service": dossier.procedure.service,
+        "dossier_url": settings.SITE_URL + reverse("dossiers:show", args=[dossier.pk]),
+        "brouillon_url": settings.SITE_URL + reverse("dossiers:brouillon", args=[dossier.pk]),
+        "messagerie_url": settings.SITE_URL + reverse("dossiers:messagerie", args=[dossier.pk]),
+    }
+
+
+def _to_usager(dossier: Dossier, kind: str, *, copy_to_messagerie: bool = True, extra: dict | None = None):
+    subject = SUBJECTS[kind].format(numero=dossier.pk, libelle=dossier.procedure.libelle)
+    email = email_envoyer(
+        to=dossier.user.email,
+        subject=subject,
+        template=f"dossiers/emails/{kind}",
+        context={**_context(dossier), **(extra or {})},
+        kind=kind,
+        dossier_id=dossier.pk,
+    )
+    if copy_to_messagerie:
+        Commentaire.objects.create(dossier=dossier, email=settings.DEFAULT_FROM_EMAIL, body=email.body, is_automatic=True)
+    return email
+
+
+def brouillon_cree(dossier: Dossier):
+    _to_usager(dossier, "brouillon_cree", copy_to_messagerie=False)
+
+
+def accuse_de_reception(dossier: Dossier):
+    _to_usager(dossier, "accuse_de_reception")
+
+
+def passage_en_instruction(dossier: Dossier):
+    _to_usager(dossier, "passage_en_instruction")
+
+
+def decision(dossier: Dossier):
+    _to_usager(dossier, DECISION_KINDS[dossier.state])
+
+
+def reexamen(dossier: Dossier):
+    _to_usager(dossier, "reexamen")
+
+
+def nouveau_message_a_l_usager(dossier: Dossier, commentaire):
+    _to_usager(dossier, "nouveau_message", copy_to_messagerie=False, extra={"commentaire": commentaire})
+
+
+def nouveau_dossier_aux_instructeurs(dossier: Dossier):
+    if dossier.groupe_instructeur is None:
+        return
+    for instructeur in dossier.groupe_instructeur.instructeurs.select_related("user"):
+        email_envoyer(
+            to=instructeur.user.email,
+            subject=SUBJECTS["nouveau_dossier"].format(numero=dossier.pk, libelle=dossier.procedure.libelle),
+            template="dossiers/emails/nouveau_dossier",
+            context={**_context(dossier), "instruction_url": settings.SITE_URL + reverse("instruction:dossier", args=[dossier.procedure_id, dossier.pk])},
+            kind="nouveau_dossier",
+            dossier_id=dossier.pk,
+        )
+
+
+def nouveau_message_aux_instructeurs(dossier: Dossier, commentaire):
+    for follow in dossier.follows.select_related("instructeur__user"):
+        email_envoyer(
+            to=follow.instructeur.user.email,
+            subject=SUBJECTS["nouveau_message_instructeur"].format(numero=dossier.pk, libelle=dossier.procedure.libelle),
+            template="dossiers/emails/nouveau_message_instructeur",
+            context={
+                **_context(dossier),
+                "commentaire": commentaire,
+                "instruction_url": settings.SITE_URL + reverse("instruction:messagerie", args=[dossier.procedure_id, dossier.pk]),
+            },
+            kind="nouveau_message_instructeur",
+            dossier_id=dossier.pk,
+        )

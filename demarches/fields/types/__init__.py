@@ -1,0 +1,1 @@
+from . import basic, choice, layout, piece_justificative  # noqa: F401

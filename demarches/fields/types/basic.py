@@ -1,0 +1,217 @@
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import formats
+
+from ..registry import FieldType, StoredValue, register
+
+OVERSEAS_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
+
+
+def _first(raw):
+    return (raw[0] if raw else "").strip()
+
+
+@register
+class Text(FieldType):
+    key = "text"
+    label = "Texte court"
+
+
+@register
+class Textarea(FieldType):
+    key = "textarea"
+    label = "Texte long"
+    template = "fields/widgets/textarea.html"
+
+    def parse(self, raw, *, options):
+        text = (raw[0] if raw else "").strip()
+        limit = options.get("character_limit")
+        if limit and len(text) > int(limit):
+            raise ValidationError(f"Le texte ne doit pas dépasser {limit} caractères (actuellement {len(text)}).")
+        return StoredValue(value=text)
+
+
+def _check_bounds(number, options):
+    minimum, maximum = options.get("min"), options.get("max")
+    if options.get("positive") and number < 0:
+        raise ValidationError("La valeur doit être positive.")
+    if minimum not in (None, "") and number < Decimal(str(minimum)):
+        raise ValidationError(f"La valeur doit être supérieure ou égale à {minimum}.")
+    if maximum not in (None, "") and number > Decimal(str(maximum)):
+        raise ValidationError(f"La valeur doit être inférieure ou égale à {maximum}.")
+
+
+@register
+class IntegerNumber(FieldType):
+    key = "integer_number"
+    label = "Nombre entier"
+    input_type = "number"
+
+    def parse(self, raw, *, options):
+        text = _first(raw).replace(" ", "").replace("\u202f", "")
+        if not text:
+            return StoredValue()
+        if not re.fullmatch(r"[-+]?\d+", text):
+            raise ValidationError("Saisissez un nombre entier, sans virgule ni lettre (par exemple : 42).")
+        _check_bounds(Decimal(text), options)
+        return StoredValue(value=str(int(text)))
+
+
+@register
+class DecimalNumber(FieldType):
+    key = "decimal_number"
+    label = "Nombre décimal"
+    input_type = "text"
+
+    def parse(self, raw, *, options):
+        text = _first(raw).replace(" ", "").replace("\u202f", "").replace(",", ".")
+        if not text:
+            return StoredValue()
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ValidationError("Saisissez un nombre, avec une virgule pour les décimales (par exemple : 12,5).") from None
+        _check_bounds(number, options)
+        return StoredValue(value=format(number.normalize(), "f"))
+
+    def display(self, stored):
+        return stored.value.replace(".", ",")
+
+    def initial(self, stored):
+        return stored.value.replace(".", ",")
+
+
+@register
+class Date(FieldType):
+    key = "date"
+    label = "Date"
+    input_type = "date"
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if not text:
+            return StoredValue()
+        try:
+            value = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("Saisissez une date valide au format jj/mm/aaaa.") from None
+        if options.get("date_in_past") and value > datetime.date.today():
+            raise ValidationError("La date doit être dans le passé.")
+        return StoredValue(value=value.isoformat())
+
+    def display(self, stored):
+        if not stored.value:
+            return ""
+        return formats.date_format(datetime.date.fromisoformat(stored.value), "j F Y")
+
+
+@register
+class DateTime(FieldType):
+    key = "datetime"
+    label = "Date et heure"
+    input_type = "datetime-local"
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if not text:
+            return StoredValue()
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).") from None
+        return StoredValue(value=value.replace(second=0, microsecond=0).isoformat(timespec="minutes"))
+
+    def display(self, stored):
+        if not stored.value:
+            return ""
+        return formats.date_format(datetime.datetime.fromisoformat(stored.value), "j F Y à H:i")
+
+
+@register
+class Checkbox(FieldType):
+    key = "checkbox"
+    label = "Case à cocher seule"
+    template = "fields/widgets/checkbox.html"
+
+    def parse(self, raw, *, options):
+        return StoredValue(value="true" if "true" in raw or "on" in raw else "")
+
+    def display(self, stored):
+        return "Oui" if stored.value == "true" else "Non"
+
+
+@register
+class YesNo(FieldType):
+    key = "yes_no"
+    label = "Oui/Non"
+    template = "fields/widgets/yes_no.html"
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if text not in ("", "true", "false"):
+            raise ValidationError("Choisissez « Oui » ou « Non ».")
+        return StoredValue(value=text)
+
+    def display(self, stored):
+        return {"true": "Oui", "false": "Non"}.get(stored.value, "")
+
+
+@register
+class Civilite(FieldType):
+    key = "civilite"
+    label = "Civilité"
+    template = "fields/widgets/radios.html"
+    CHOICES = ("M.", "Mme")
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if text and text not in self.CHOICES:
+            raise ValidationError("Choisissez « M. » ou « Mme ».")
+        return StoredValue(value=text)
+
+    def choices_for(self, options):
+        return list(self.CHOICES)
+
+
+@register
+class Email(FieldType):
+    key = "email"
+    label = "Adresse électronique"
+    input_type = "email"
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if not text:
+            return StoredValue()
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValidationError("Saisissez une adresse électronique valide, par exemple : prenom.nom@exemple.fr.") from None
+        return StoredValue(value=text)
+
+
+@register
+class Phone(FieldType):
+    key = "phone"
+    label = "Téléphone"
+    input_type = "tel"
+
+    def parse(self, raw, *, options):
+        text = _first(raw)
+        if not text:
+            return StoredValue()
+        for region in OVERSEAS_REGIONS:
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
+                return StoredValue(value=text)
+        raise ValidationError("Saisissez un numéro de téléphone valide, par exemple : 01 23 45 67 89 ou +33 1 23 45 67 89.")

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from ..registry import FieldType, StoredValue, register
+
+# Formats accepted by default: documents, images, spreadsheets, archives of the usual office suites.
+ALLOWED_CONTENT_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/tiff": (".tif", ".tiff"),
+    "image/heic": (".heic",),
+    "text/plain": (".txt",),
+    "text/csv": (".csv",),
+    "application/msword": (".doc",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+    "application/zip": (".zip",),
+}
+ALLOWED_EXTENSIONS = {ext for exts in ALLOWED_CONTENT_TYPES.values() for ext in exts}
+
+# Leading bytes of the binary formats we accept: the declared type must match what the file is.
+MAGIC_NUMBERS = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF8",),
+    ".zip": (b"PK",),
+    ".docx": (b"PK",),
+    ".xlsx": (b"PK",),
+    ".pptx": (b"PK",),
+    ".odt": (b"PK",),
+    ".ods": (b"PK",),
+    ".odp": (b"PK",),
+}
+
+
+def check_upload(uploaded, *, max_size: int | None = None) -> None:
+    """Raise ValidationError (French) unless the file's size, extension and content are acceptable."""
+    max_size = max_size or settings.PIECE_JUSTIFICATIVE_MAX_SIZE
+    name = uploaded.name or ""
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if uploaded.size == 0:
+        raise ValidationError(f"Le fichier « {name} » est vide.")
+    if uploaded.size > max_size:
+        raise ValidationError(
+            f"Le fichier « {name} » est trop volumineux ({filesizeformat(uploaded.size)}) : "
+            f"la taille maximale est de {filesizeformat(max_size)}."
+        )
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            f"Le format du fichier « {name} » n'est pas accepté. Formats acceptés : PDF, images (JPG, PNG), "
+            "documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP."
+        )
+    signatures = MAGIC_NUMBERS.get(extension)
+    if signatures:
+        head = uploaded.read(8)
+        uploaded.seek(0)
+        if not any(head.startswith(sig) for sig in signatures):
+            raise ValidationError(f"Le contenu du fichier « {name} » ne correspond pas à son extension {extension}.")
+
+
+@register
+class PieceJustificative(FieldType):
+    key = "piece_justificative"
+    label = "Pièce justificative"
+    template = "fields/widgets/piece_justificative.html"
+    accepts_files = True
+
+    def parse(self, raw, *, options):
+        return StoredValue()
+
+    def is_empty(self, stored):
+        # Emptiness of a pièce justificative is decided by its attachments (see dossiers).
+        return not stored.data
+
+    def display(self, stored):
+        return ", ".join(stored.data or [])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InstructionConfig(AppConfig):
+    name = "demarches.instruction"
+    label = "instruction"

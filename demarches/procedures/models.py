@@ -1,0 +1,141 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from demarches.fields import registry
+
+
+class Service(models.Model):
+    """The administration in charge of a démarche, shown at the bottom of its pages."""
+
+    nom = models.CharField("nom du service", max_length=255)
+    organisme = models.CharField("organisme", max_length=255, blank=True)
+    email = models.EmailField("adresse électronique de contact")
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    horaires = models.CharField("horaires", max_length=255, blank=True)
+    adresse = models.TextField("adresse postale", blank=True)
+    administrateur = models.ForeignKey("accounts.Administrateur", on_delete=models.PROTECT, related_name="services")
+
+    def __str__(self):
+        return self.nom
+
+
+class Procedure(models.Model):
+    class State(models.TextChoices):
+        BROUILLON = "brouillon", "en test"
+        PUBLIEE = "publiee", "publiée"
+        CLOSE = "close", "close"
+        DEPUBLIEE = "depubliee", "dépubliée"
+
+    libelle = models.CharField("titre de la démarche", max_length=255)
+    description = models.TextField("description")
+    path = models.SlugField("adresse de la démarche", max_length=200, unique=True, null=True, blank=True)
+    test_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.BROUILLON, db_index=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="procedures")
+    administrateurs = models.ManyToManyField("accounts.Administrateur", related_name="procedures")
+    for_individual = models.BooleanField("destinée aux particuliers", default=True)
+    declarative_with_state = models.CharField(
+        "démarche déclarative", max_length=20, blank=True,
+        choices=[("", "non"), ("en_instruction", "en instruction"), ("accepte", "accepté")],
+    )
+    duree_conservation_dossiers = models.PositiveSmallIntegerField("durée de conservation (mois)", default=12)
+    draft_revision = models.ForeignKey("ProcedureRevision", on_delete=models.PROTECT, null=True, related_name="+")
+    published_revision = models.ForeignKey("ProcedureRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "démarche"
+
+    def __str__(self):
+        return f"n° {self.pk} — {self.libelle}"
+
+    @property
+    def is_en_test(self):
+        return self.state == self.State.BROUILLON
+
+    @property
+    def accepts_dossiers(self):
+        return self.state in (self.State.BROUILLON, self.State.PUBLIEE, self.State.DEPUBLIEE)
+
+    @property
+    def active_revision(self):
+        """The revision new dossiers start on: the published one, or the draft while en test."""
+        return self.published_revision if self.published_revision_id else self.draft_revision
+
+    @property
+    def default_groupe(self):
+        return self.groupes_instructeurs.order_by("id").first()
+
+
+class ProcedureRevision(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"révision {self.pk} de la démarche {self.procedure_id}"
+
+    @property
+    def is_frozen(self):
+        return self.published_at is not None
+
+    def public_types_de_champ(self):
+        return self.types_de_champ.filter(private=False, parent__isnull=True).order_by("position", "id")
+
+    def private_types_de_champ(self):
+        return self.types_de_champ.filter(private=True, parent__isnull=True).order_by("position", "id")
+
+
+class TypeDeChamp(models.Model):
+    """A field definition inside one revision; stable_id follows the field across revisions."""
+
+    revision = models.ForeignKey(ProcedureRevision, on_delete=models.CASCADE, related_name="types_de_champ")
+    stable_id = models.PositiveIntegerField(db_index=True)
+    type_champ = models.CharField("type de champ", max_length=40, choices=registry.choices)
+    libelle = models.CharField("libellé", max_length=500)
+    description = models.TextField("description", blank=True)
+    mandatory = models.BooleanField("obligatoire", default=False)
+    private = models.BooleanField("annotation privée", default=False)
+    position = models.PositiveIntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["revision", "stable_id"], name="unique_stable_id_per_revision")]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def field_type(self):
+        return registry.get(self.type_champ)
+
+    @property
+    def html_id(self):
+        return f"champ-{self.stable_id}"
+
+
+class GroupeInstructeur(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="groupes_instructeurs")
+    label = models.CharField("nom du groupe", max_length=255, default="défaut")
+    instructeurs = models.ManyToManyField("accounts.Instructeur", related_name="groupes", blank=True)
+
+    def __str__(self):
+        return f"{self.label} ({self.procedure_id})"
+
+
+class InstructeurInvitation(models.Model):
+    """An e-mail invited to instruct; consumed when the person sets a password."""
+
+    email = models.EmailField()
+    token = models.UUIDField(default=uuid.uuid4, unique=True)
+    groupe = models.ForeignKey(GroupeInstructeur, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)

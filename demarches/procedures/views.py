@@ -1,0 +1,6 @@
+from django.http import HttpResponse
+
+
+
+def index(request, **kwargs):
+    return HttpResponse('procedures.index')
