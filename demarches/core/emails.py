@@ -1,9 +1,13 @@
 """Record an e-mail, then deliver it by a background job once the transaction commits."""
 
+import logging
+
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
 
 
 def email_envoyer(*, to: str, subject: str, template: str, context: dict, kind: str = "", dossier_id=None) -> OutgoingEmail:
@@ -14,7 +18,15 @@ def email_envoyer(*, to: str, subject: str, template: str, context: dict, kind: 
     email = OutgoingEmail.objects.create(
         to=to, subject=subject, body=body, kind=kind or template.rsplit("/", 1)[-1], dossier_id=dossier_id
     )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Hand the e-mail to the job queue; if the broker is down, the periodic job will pick it up."""
     from .tasks import deliver_email
 
-    transaction.on_commit(lambda: deliver_email.delay(email.pk))
-    return email
+    try:
+        deliver_email.delay(email_id)
+    except Exception:  # the request that produced the e-mail must not fail because of the broker
+        logger.exception("E-mail %s non mis en file : il sera relancé par la tâche périodique", email_id)

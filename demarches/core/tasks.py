@@ -25,3 +25,13 @@ def deliver_email(self, email_id: int):
         email.status = OutgoingEmail.Status.SENT
         email.sent_at = timezone.now()
         email.save(update_fields=["attempts", "status", "sent_at"])
+
+
+@shared_task
+def deliver_pending_emails():
+    """Periodic safety net: deliver e-mails that were never handed to the queue or whose retries ran out."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=2)
+    for email_id in OutgoingEmail.objects.filter(
+        status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED], created_at__lt=cutoff, attempts__lt=20
+    ).values_list("pk", flat=True)[:500]:
+        deliver_email.delay(email_id)
