@@ -1,12 +1,21 @@
-"""A password strength estimate shared by the validator and the live indicator's thresholds."""
+"""A password strength estimate shared by the validator and the live indicator (static/js/password-strength.js).
+
+The JavaScript mirrors `score()` line by line and receives THRESHOLDS, MIN_SCORE, LABELS and the minimum
+length from the page (see `indicator_config()`), so both always agree; tests/accounts/test_password_strength.py
+runs the script under Node and compares it with this module.
+"""
 
 import math
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 MIN_SCORE = 3  # 0 = très faible … 4 = très fort
 LABELS = ["Très faible", "Faible", "Moyen", "Fort", "Très fort"]
+THRESHOLDS = (28, 40, 60, 80)  # bits of estimated entropy needed for scores 1, 2, 3 and 4
+SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "azertyuiop", "qwertyuiop")
+DEFAULT_MIN_LENGTH = 12
 
 
 def score(password: str) -> int:
@@ -20,13 +29,34 @@ def score(password: str) -> int:
     pool += 33 if re.search(r"[^a-zA-Z0-9]", password) else 0
     distinct = len(set(password))
     effective_length = min(len(password), distinct * 2)
-    for sequence in ("abcdefghijklmnopqrstuvwxyz", "0123456789", "azertyuiop", "qwertyuiop"):
+    for sequence in SEQUENCES:
         for i in range(len(sequence) - 3):
             if sequence[i : i + 4] in password.lower():
                 effective_length -= 2
     bits = max(effective_length, 0) * math.log2(max(pool, 1))
-    thresholds = (28, 40, 60, 80)
-    return sum(bits >= t for t in thresholds)
+    return sum(bits >= t for t in THRESHOLDS)
+
+
+def label(password: str) -> str:
+    return LABELS[score(password)]
+
+
+def min_length() -> int:
+    """The minimum length enforced by the configured MinimumLengthValidator."""
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith("MinimumLengthValidator"):
+            return int(validator.get("OPTIONS", {}).get("min_length", 8))
+    return DEFAULT_MIN_LENGTH
+
+
+def indicator_config() -> dict:
+    """What the live indicator needs, rendered as data-* attributes next to the password input."""
+    return {
+        "thresholds": ",".join(str(t) for t in THRESHOLDS),
+        "min_score": MIN_SCORE,
+        "min_length": min_length(),
+        "labels": "|".join(LABELS),
+    }
 
 
 class StrengthValidator:
@@ -39,4 +69,4 @@ class StrengthValidator:
             )
 
     def get_help_text(self):
-        return "Au moins 12 caractères ; une phrase de passe de plusieurs mots est un bon choix."
+        return f"Au moins {min_length()} caractères ; une phrase de passe de plusieurs mots est un bon choix."

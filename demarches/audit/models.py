@@ -26,6 +26,8 @@ class OperationLog(models.Model):
         PROCEDURE_PUBLIER = "procedure_publier", "publication de la démarche"
         PROCEDURE_CLORE = "procedure_clore", "clôture de la démarche"
         INSTRUCTEUR_AFFECTER = "instructeur_affecter", "affectation d'un instructeur"
+        COMPTE_VERROUILLER = "compte_verrouiller", "verrouillage du compte"
+        COMPTE_DEVERROUILLER = "compte_deverrouiller", "déverrouillage du compte"
 
     operation = models.CharField(max_length=60, choices=Operation.choices)
     actor_email = models.CharField(max_length=254, blank=True)
