@@ -1,11 +1,33 @@
-"""Who may do what on a démarche."""
+"""Who may do what on a démarche, and what a démarche needs before each step of its lifecycle."""
 
-from .models import Procedure
+from django.conf import settings
+
+from .models import Procedure, Service
+
+# Seeds: dossiers are kept at most 36 months.
+DUREE_CONSERVATION_MAX = getattr(settings, "DUREE_CONSERVATION_DOSSIERS_MAX", 36)
+OPTIONS_SEPARATOR = "--separator--"
+
+
+def _administrateur(user):
+    return getattr(user, "administrateur", None) if user and user.is_authenticated else None
+
+
+def is_administrateur(user) -> bool:
+    return _administrateur(user) is not None
 
 
 def can_administer(user, procedure: Procedure) -> bool:
-    administrateur = getattr(user, "administrateur", None) if user and user.is_authenticated else None
+    administrateur = _administrateur(user)
     return administrateur is not None and procedure.administrateurs.filter(pk=administrateur.pk).exists()
+
+
+def can_use_service(user, service: Service) -> bool:
+    """A service belongs to the administrateur who created it and is shared with his co-administrateurs."""
+    administrateur = _administrateur(user)
+    if administrateur is None:
+        return False
+    return service.administrateur_id == administrateur.pk or service.procedures.filter(administrateurs=administrateur).exists()
 
 
 def can_instruct(user, procedure: Procedure) -> bool:
@@ -23,3 +45,8 @@ def publication_manquants(procedure: Procedure) -> list[str]:
     if not procedure.draft_revision.types_de_champ.filter(private=False).exists():
         missing.append("ajoutez au moins un champ au formulaire")
     return missing
+
+
+def peut_etre_close(procedure: Procedure) -> bool:
+    return procedure.state == Procedure.State.PUBLIEE
+

@@ -2,24 +2,92 @@
 
 import re
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from demarches.audit.models import OperationLog
 from demarches.audit.services import operation_enregistrer
+from demarches.core.emails import email_envoyer
 from demarches.fields import registry
 
 from . import policies
-from .models import GroupeInstructeur, Procedure, ProcedureRevision, Service, TypeDeChamp
+from .models import GroupeInstructeur, InstructeurInvitation, Procedure, ProcedureRevision, Service, TypeDeChamp
 
 PATH_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Attributes of a démarche an administrateur may change through procedure_modifier.
+PROCEDURE_ATTRIBUTS = (
+    "libelle", "description", "service", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
+)
+# Attributes that shape existing dossiers: frozen once the démarche has been published.
+PROCEDURE_ATTRIBUTS_AVANT_PUBLICATION = ("for_individual",)
+SERVICE_ATTRIBUTS = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
+
+
+def _require_admin(procedure: Procedure, administrateur):
+    if not policies.can_administer(administrateur.user, procedure):
+        raise PermissionDenied("Vous n'administrez pas cette démarche.")
+
+
+def _check_duree_conservation(value) -> None:
+    maximum = policies.DUREE_CONSERVATION_MAX
+    if value is None or not 1 <= int(value) <= maximum:
+        raise ValidationError(
+            {"duree_conservation_dossiers": f"La durée de conservation doit être comprise entre 1 et {maximum} mois."}
+        )
+
+
+def _check_service(service: Service | None, administrateur) -> None:
+    if service is not None and not policies.can_use_service(administrateur.user, service):
+        raise PermissionDenied("Ce service appartient à un autre administrateur.")
+
+
+# --- Service ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_creer(
+    *, administrateur, nom: str, email: str, organisme: str = "", telephone: str = "", horaires: str = "", adresse: str = ""
+) -> Service:
+    return Service.objects.create(
+        administrateur=administrateur, nom=nom.strip(), email=email.strip().lower(), organisme=organisme.strip(),
+        telephone=telephone.strip(), horaires=horaires.strip(), adresse=adresse.strip(),
+    )
+
+
+@transaction.atomic
+def service_modifier(*, service: Service, administrateur, **fields) -> Service:
+    if not policies.can_use_service(administrateur.user, service):
+        raise PermissionDenied("Ce service appartient à un autre administrateur.")
+    unknown = set(fields) - set(SERVICE_ATTRIBUTS)
+    if unknown:
+        raise ValueError(f"attributs inconnus : {sorted(unknown)}")
+    for name, value in fields.items():
+        value = (value or "").strip()
+        setattr(service, name, value.lower() if name == "email" else value)
+    service.save()
+    for procedure in service.procedures.only("pk"):
+        operation_enregistrer(
+            operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user,
+            procedure=procedure, data={"action": "service_modifier", "service": service.pk},
+        )
+    return service
+
+
+# --- Procedure ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def procedure_creer(*, administrateur, libelle: str, description: str, service: Service | None = None, **options) -> Procedure:
+    if "duree_conservation_dossiers" in options:
+        _check_duree_conservation(options["duree_conservation_dossiers"])
+    _check_service(service, administrateur)
     procedure = Procedure.objects.create(libelle=libelle.strip(), description=description.strip(), service=service, **options)
     procedure.administrateurs.add(administrateur)
     procedure.draft_revision = ProcedureRevision.objects.create(procedure=procedure)
@@ -29,13 +97,100 @@ def procedure_creer(*, administrateur, libelle: str, description: str, service: 
     return procedure
 
 
-def _require_admin(procedure: Procedure, administrateur):
-    if not policies.can_administer(administrateur.user, procedure):
-        raise PermissionDenied("Vous n'administrez pas cette démarche.")
+@transaction.atomic
+def procedure_modifier(*, procedure: Procedure, administrateur, **attributs) -> Procedure:
+    """Change the description and options of a démarche (not its form, which lives on the draft revision)."""
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _require_admin(procedure, administrateur)
+    unknown = set(attributs) - set(PROCEDURE_ATTRIBUTS)
+    if unknown:
+        raise ValueError(f"attributs inconnus : {sorted(unknown)}")
+    if "duree_conservation_dossiers" in attributs:
+        _check_duree_conservation(attributs["duree_conservation_dossiers"])
+    if "service" in attributs:
+        _check_service(attributs["service"], administrateur)
+    changes = {}
+    for name, value in attributs.items():
+        if isinstance(value, str):
+            value = value.strip()
+        old = getattr(procedure, name)
+        if old == value:
+            continue
+        if name in PROCEDURE_ATTRIBUTS_AVANT_PUBLICATION and not procedure.is_en_test:
+            label = Procedure._meta.get_field(name).verbose_name
+            raise ValidationError({name: f"Le champ « {label} » ne peut plus être modifié une fois la démarche publiée."})
+        setattr(procedure, name, value)
+        changes[name] = {
+            "avant": getattr(old, "pk", old),
+            "apres": getattr(value, "pk", value),
+        }
+    if changes:
+        procedure.save()
+        operation_enregistrer(
+            operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+            data={"action": "procedure_modifier", "changements": changes},
+        )
+    return procedure
+
+
+# --- Form schema (draft revision only) ----------------------------------------------------------
 
 
 def next_stable_id() -> int:
     return (TypeDeChamp.objects.aggregate(m=Max("stable_id"))["m"] or 0) + 1
+
+
+def _draft(procedure: Procedure) -> ProcedureRevision:
+    """The editable revision, locked; a published revision is never written to."""
+    revision = ProcedureRevision.objects.select_for_update().get(pk=procedure.draft_revision_id)
+    if revision.is_frozen:
+        raise ValidationError("Cette version du formulaire est publiée : elle ne peut plus être modifiée.")
+    return revision
+
+
+def _draft_type_de_champ(revision: ProcedureRevision, stable_id: int) -> TypeDeChamp:
+    try:
+        return revision.types_de_champ.get(stable_id=stable_id)
+    except TypeDeChamp.DoesNotExist:
+        raise ValidationError("Ce champ n'existe pas (ou plus) dans le formulaire.") from None
+
+
+def _siblings(tdc: TypeDeChamp):
+    return TypeDeChamp.objects.filter(revision_id=tdc.revision_id, private=tdc.private, parent_id=tdc.parent_id)
+
+
+def _renumber(revision: ProcedureRevision, *, private: bool, parent_id=None, ordered: list[TypeDeChamp] | None = None) -> None:
+    if ordered is None:
+        ordered = list(revision.types_de_champ.filter(private=private, parent_id=parent_id).order_by("position", "id"))
+    changed = []
+    for index, tdc in enumerate(ordered, start=1):
+        if tdc.position != index:
+            tdc.position = index
+            changed.append(tdc)
+    TypeDeChamp.objects.bulk_update(changed, ["position"])
+
+
+def _clean_type_de_champ(*, type_champ: str, libelle: str, options: dict | None) -> tuple[str, dict]:
+    field_type = registry.get(type_champ)
+    libelle = (libelle or "").strip()
+    if not libelle:
+        raise ValidationError({"libelle": "Indiquez le libellé du champ."})
+    options = dict(options or {})
+    if field_type.has_options:
+        choices = [c.strip() for c in options.get("choices", []) if c and c.strip()]
+        if not [c for c in choices if c != policies.OPTIONS_SEPARATOR]:
+            raise ValidationError({"options": "Indiquez au moins une option (une par ligne)."})
+        options["choices"] = choices
+    else:
+        options.pop("choices", None)
+    return libelle, options
+
+
+def _log_champ(procedure, administrateur, action: str, tdc: TypeDeChamp) -> None:
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": action, "stable_id": tdc.stable_id, "libelle": tdc.libelle, "revision": tdc.revision_id},
+    )
 
 
 @transaction.atomic
@@ -44,17 +199,154 @@ def type_de_champ_ajouter(
     description: str = "", options: dict | None = None, private: bool = False,
 ) -> TypeDeChamp:
     _require_admin(procedure, administrateur)
-    registry.get(type_champ)
-    revision = procedure.draft_revision
-    position = (revision.types_de_champ.filter(private=private).aggregate(m=Max("position"))["m"] or 0) + 1
-    return TypeDeChamp.objects.create(
-        revision=revision, stable_id=next_stable_id(), type_champ=type_champ, libelle=libelle.strip(),
-        mandatory=mandatory, description=description, options=options or {}, private=private, position=position,
+    libelle, options = _clean_type_de_champ(type_champ=type_champ, libelle=libelle, options=options)
+    revision = _draft(procedure)
+    position = (
+        revision.types_de_champ.filter(private=private, parent__isnull=True).aggregate(m=Max("position"))["m"] or 0
+    ) + 1
+    tdc = TypeDeChamp.objects.create(
+        revision=revision, stable_id=next_stable_id(), type_champ=type_champ, libelle=libelle,
+        mandatory=mandatory, description=description.strip(), options=options, private=private, position=position,
+    )
+    _log_champ(procedure, administrateur, "type_de_champ_ajouter", tdc)
+    return tdc
+
+
+@transaction.atomic
+def type_de_champ_modifier(
+    *, procedure: Procedure, administrateur, stable_id: int, type_champ: str, libelle: str, mandatory: bool = False,
+    description: str = "", options: dict | None = None,
+) -> TypeDeChamp:
+    _require_admin(procedure, administrateur)
+    libelle, options = _clean_type_de_champ(type_champ=type_champ, libelle=libelle, options=options)
+    tdc = _draft_type_de_champ(_draft(procedure), stable_id)
+    tdc.type_champ = type_champ
+    tdc.libelle = libelle
+    tdc.description = description.strip()
+    tdc.mandatory = mandatory
+    tdc.options = {**{k: v for k, v in tdc.options.items() if k != "choices"}, **options}
+    tdc.save()
+    _log_champ(procedure, administrateur, "type_de_champ_modifier", tdc)
+    return tdc
+
+
+@transaction.atomic
+def type_de_champ_deplacer(*, procedure: Procedure, administrateur, stable_id: int, direction: str) -> TypeDeChamp:
+    """Move a champ one step up ("haut") or down ("bas") among its siblings."""
+    _require_admin(procedure, administrateur)
+    if direction not in ("haut", "bas"):
+        raise ValidationError("Direction de déplacement inconnue.")
+    revision = _draft(procedure)
+    tdc = _draft_type_de_champ(revision, stable_id)
+    ordered = list(_siblings(tdc).order_by("position", "id"))
+    index = next(i for i, item in enumerate(ordered) if item.pk == tdc.pk)
+    target = index - 1 if direction == "haut" else index + 1
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        _renumber(revision, private=tdc.private, parent_id=tdc.parent_id, ordered=ordered)
+        tdc.refresh_from_db()
+        _log_champ(procedure, administrateur, f"type_de_champ_deplacer_{direction}", tdc)
+    return tdc
+
+
+@transaction.atomic
+def type_de_champ_supprimer(*, procedure: Procedure, administrateur, stable_id: int) -> None:
+    _require_admin(procedure, administrateur)
+    revision = _draft(procedure)
+    tdc = _draft_type_de_champ(revision, stable_id)
+    private, parent_id = tdc.private, tdc.parent_id
+    _log_champ(procedure, administrateur, "type_de_champ_supprimer", tdc)
+    tdc.delete()
+    _renumber(revision, private=private, parent_id=parent_id)
+
+
+# --- Instructeurs -------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def instructeur_affecter(*, procedure: Procedure, administrateur, email: str):
+    """Add a person to the default group; people without an account are invited by e-mail.
+
+    Returns the Instructeur, or the InstructeurInvitation when the person has no account yet.
+    """
+    from demarches.accounts.models import Instructeur
+
+    _require_admin(procedure, administrateur)
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Indiquez l'adresse électronique de l'instructeur."})
+    groupe = procedure.default_groupe
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None:
+        instructeur, _ = Instructeur.objects.get_or_create(user=user)
+        if groupe.instructeurs.filter(pk=instructeur.pk).exists():
+            raise ValidationError({"email": f"{email} est déjà instructeur de cette démarche."})
+        groupe.instructeurs.add(instructeur)
+        email_envoyer(
+            to=user.email,
+            subject=f"Vous avez été affecté à la démarche « {procedure.libelle} »",
+            template="procedures/emails/instructeur_affecte",
+            context={"procedure": procedure, "url": _absolute(reverse("instruction:procedures"))},
+            kind="instructeur_affecte",
+        )
+        result = instructeur
+    else:
+        invitation = groupe.invitations.filter(email__iexact=email, accepted_at__isnull=True).first()
+        if invitation is None:
+            invitation = InstructeurInvitation.objects.create(email=email, groupe=groupe, invited_by=administrateur.user)
+        email_envoyer(
+            to=email,
+            subject=f"Vous êtes invité à instruire la démarche « {procedure.libelle} »",
+            template="procedures/emails/invitation_instructeur",
+            context={
+                "procedure": procedure,
+                "invited_by": administrateur.user.email,
+                "url": _absolute(reverse("invitation_instructeur", kwargs={"token": invitation.token})),
+            },
+            kind="invitation_instructeur",
+        )
+        result = invitation
+    operation_enregistrer(
+        operation=OperationLog.Operation.INSTRUCTEUR_AFFECTER, actor=administrateur.user, procedure=procedure,
+        data={"email": email, "groupe": groupe.pk, "invitation": user is None},
+    )
+    return result
+
+
+@transaction.atomic
+def instructeur_retirer(*, procedure: Procedure, administrateur, instructeur) -> None:
+    _require_admin(procedure, administrateur)
+    groupe = procedure.default_groupe
+    if not groupe.instructeurs.filter(pk=instructeur.pk).exists():
+        raise ValidationError("Cette personne n'est pas instructeur de cette démarche.")
+    groupe.instructeurs.remove(instructeur)
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "instructeur_retirer", "email": instructeur.user.email, "groupe": groupe.pk},
     )
 
 
+@transaction.atomic
+def instructeur_invitation_annuler(*, procedure: Procedure, administrateur, invitation: InstructeurInvitation) -> None:
+    _require_admin(procedure, administrateur)
+    if invitation.groupe.procedure_id != procedure.pk or invitation.accepted_at is not None:
+        raise ValidationError("Cette invitation n'est plus en attente.")
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "instructeur_invitation_annuler", "email": invitation.email},
+    )
+    invitation.delete()
+
+
+# --- Lifecycle ----------------------------------------------------------------------------------
+
+
 def path_suggestion(libelle: str) -> str:
-    return slugify(libelle)[:150] or "demarche"
+    return slugify(libelle)[:150].strip("-") or "demarche"
 
 
 def _freeze_and_copy(procedure: Procedure) -> None:
@@ -106,7 +398,7 @@ def procedure_publier(*, procedure: Procedure, administrateur, path: str) -> Pro
 def procedure_clore(*, procedure: Procedure, administrateur) -> Procedure:
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     _require_admin(procedure, administrateur)
-    if procedure.state != Procedure.State.PUBLIEE:
+    if not policies.peut_etre_close(procedure):
         raise ValidationError("Seule une démarche publiée peut être close.")
     procedure.state = Procedure.State.CLOSE
     procedure.closed_at = timezone.now()
