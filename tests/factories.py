@@ -91,9 +91,9 @@ def dossier_creer(*, procedure, user=None, state=Dossier.State.BROUILLON, **fiel
     """A dossier put directly in the given state (for tests that do not exercise the transitions)."""
     user = user or UserFactory()
     now = timezone.now()
+    fields = {"civilite": "Mme", "nom": "Martin", "prenom": "Claire", **fields}
     dossier = Dossier.objects.create(
         procedure=procedure, revision=procedure.active_revision, user=user, state=state,
-        groupe_instructeur=procedure.default_groupe, civilite="Mme", nom="Martin", prenom="Claire",
-        depose_at=None if state == Dossier.State.BROUILLON else now, **fields,
+        groupe_instructeur=procedure.default_groupe, depose_at=None if state == Dossier.State.BROUILLON else now, **fields,
     )
     return dossier

@@ -26,6 +26,8 @@ class OperationLog(models.Model):
         PROCEDURE_PUBLIER = "procedure_publier", "publication de la démarche"
         PROCEDURE_CLORE = "procedure_clore", "clôture de la démarche"
         INSTRUCTEUR_AFFECTER = "instructeur_affecter", "affectation d'un instructeur"
+        AVIS_DEMANDER = "avis_demander", "demande d'avis"
+        AVIS_DONNER = "avis_donner", "avis donné"
         COMPTE_VERROUILLER = "compte_verrouiller", "verrouillage du compte"
         COMPTE_DEVERROUILLER = "compte_deverrouiller", "déverrouillage du compte"
 

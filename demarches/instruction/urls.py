@@ -3,9 +3,27 @@ from django.urls import path
 from . import views
 
 app_name = "instruction"
+
+dossier = "<int:procedure_id>/dossiers/<int:pk>/"
+
 urlpatterns = [
     path("", views.procedures, name="procedures"),
-    path("<int:procedure_id>/dossiers/<int:pk>/", views.dossier, name="dossier"),
-    path("<int:procedure_id>/dossiers/<int:pk>/messagerie/", views.messagerie, name="messagerie"),
+    # Expert workspace (names start with "avis": the profile switcher shows the expert profile there).
     path("avis/", views.avis, name="avis"),
+    path("avis/<int:avis_id>/", views.avis_detail, name="avis_detail"),
+    path("avis/<int:avis_id>/pieces/<int:piece_id>/", views.avis_piece, name="avis_piece"),
+    # Instructeur workspace.
+    path("<int:procedure_id>/", views.procedure, name="procedure"),
+    path(dossier, views.dossier, name="dossier"),
+    path(dossier + "messagerie/", views.messagerie, name="messagerie"),
+    path(dossier + "messagerie/<int:commentaire_id>/piece-jointe/", views.message_piece_jointe, name="message_piece_jointe"),
+    path(dossier + "pieces/<int:piece_id>/", views.piece, name="piece"),
+    path(dossier + "justificatif/", views.justificatif, name="justificatif"),
+    path(dossier + "suivre/", views.suivre, name="suivre"),
+    path(dossier + "ne-plus-suivre/", views.ne_plus_suivre, name="ne_plus_suivre"),
+    path(dossier + "passer-en-instruction/", views.passer_en_instruction, name="passer_en_instruction"),
+    path(dossier + "repasser-en-construction/", views.repasser_en_construction, name="repasser_en_construction"),
+    path(dossier + "repasser-en-instruction/", views.repasser_en_instruction, name="repasser_en_instruction"),
+    path(dossier + "decision/<slug:action>/", views.decision, name="decision"),
+    path(dossier + "demander-un-avis/", views.demander_avis, name="demander_avis"),
 ]
