@@ -3,7 +3,8 @@
 import logging
 
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from .models import OutgoingEmail
 
@@ -14,7 +15,8 @@ def email_envoyer(*, to: str, subject: str, template: str, context: dict, kind: 
     from django.conf import settings
 
     full_context = {"site_url": settings.SITE_URL, "application_name": settings.APPLICATION_NAME, **context}
-    body = render_to_string(f"{template}.txt", full_context).strip()
+    # Plain-text e-mails: nothing to escape (an apostrophe must stay an apostrophe).
+    body = get_template(f"{template}.txt").template.render(Context(full_context, autoescape=False)).strip()
     email = OutgoingEmail.objects.create(
         to=to, subject=subject, body=body, kind=kind or template.rsplit("/", 1)[-1], dossier_id=dossier_id
     )

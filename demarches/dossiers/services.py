@@ -30,6 +30,8 @@ def dossier_creer(*, procedure, user, for_test: bool = False) -> Dossier:
         procedure=procedure,
         revision=procedure.active_revision,
         user=user,
+        # A dossier started on a démarche still en test is a test dossier, whatever link was used.
+        for_procedure_preview=for_test or procedure.is_en_test,
         groupe_instructeur=procedure.default_groupe,
         expire_at=timezone.now() + timezone.timedelta(days=30 * procedure.duree_conservation_dossiers),
     )
@@ -113,6 +115,9 @@ def piece_supprimer(*, piece: PieceJointe, user) -> None:
     piece.delete()
     champ.data = list(champ.pieces.values_list("filename", flat=True)) or None
     champ.save(update_fields=["data", "updated_at"])
+    dossier = champ.dossier
+    dossier.last_champ_updated_at = timezone.now()
+    dossier.save(update_fields=["last_champ_updated_at", "updated_at"])
 
 
 def dossier_erreurs(dossier: Dossier) -> list[ChampError]:

@@ -4,8 +4,24 @@ from . import views
 
 app_name = "dossiers"
 urlpatterns = [
+    # Starting a démarche (the public link given by the administration, or its test link).
+    path("commencer/test/<uuid:test_token>", views.commencer_test, name="commencer_test"),
+    path("commencer/<slug:path>", views.commencer, name="commencer"),
+    # The usager's dossiers.
     path("dossiers/", views.index, name="index"),
     path("dossiers/<int:pk>/", views.show, name="show"),
+    path("dossiers/<int:pk>/identite/", views.identite, name="identite"),
     path("dossiers/<int:pk>/brouillon/", views.brouillon, name="brouillon"),
+    path("dossiers/<int:pk>/champs/<int:stable_id>/pieces/", views.piece_ajouter, name="piece_ajouter"),
+    path("dossiers/<int:pk>/pieces/<int:piece_pk>/", views.piece_telecharger, name="piece_telecharger"),
+    path("dossiers/<int:pk>/pieces/<int:piece_pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),
+    path("dossiers/<int:pk>/merci/", views.merci, name="merci"),
+    path("dossiers/<int:pk>/demande/", views.demande, name="demande"),
+    path("dossiers/<int:pk>/justificatif/", views.justificatif, name="justificatif"),
     path("dossiers/<int:pk>/messagerie/", views.messagerie, name="messagerie"),
+    path(
+        "dossiers/<int:pk>/messagerie/<int:commentaire_pk>/piece-jointe/",
+        views.commentaire_piece_jointe,
+        name="commentaire_piece_jointe",
+    ),
 ]

@@ -1,18 +1,461 @@
-from django.http import HttpResponse
+"""Usager pages: start a démarche, fill and deposit a dossier, follow it, write to the administration.
+
+Every dossier page is for its owner only: anyone else gets a 404, anonymous visitors go to the login page.
+Writes go through services; reads through selectors.
+"""
+
+import functools
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from demarches.core.files import file_response
+from demarches.procedures.models import Procedure
+
+from . import policies, selectors, services, transitions
+from .forms import ChampWidget, IdentiteForm, MessageForm, champ_widgets, format_fichier, taille_lisible
+from .models import Dossier
+
+S = Dossier.State
+NOT_EDITABLE_MESSAGE = "Ce dossier ne peut plus être modifié."
 
 
+def usager_required(view):
+    """Login required; an htmx request from an expired session is sent to the login page as a whole."""
 
-def brouillon(request, **kwargs):
-    return HttpResponse('dossiers.brouillon')
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                next_url = request.htmx.current_url_abs_path or request.get_full_path()
+                return HttpResponseClientRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-def index(request, **kwargs):
-    return HttpResponse('dossiers.index')
+def _dossier(request, pk: int) -> Dossier:
+    dossier = selectors.dossier_de_l_usager(pk=pk)
+    if not policies.can_view_as_usager(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    return dossier
 
 
-def messagerie(request, **kwargs):
-    return HttpResponse('dossiers.messagerie')
+def _commencer_url(procedure: Procedure, *, preview: bool) -> str:
+    if preview or not procedure.path:
+        return reverse("dossiers:commencer_test", kwargs={"test_token": procedure.test_token})
+    return reverse("dossiers:commencer", kwargs={"path": procedure.path})
 
 
-def show(request, **kwargs):
-    return HttpResponse('dossiers.show')
+def _not_editable(request, dossier: Dossier):
+    messages.error(request, NOT_EDITABLE_MESSAGE)
+    url = reverse("dossiers:show", args=[dossier.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# Commencer --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def commencer(request, path):
+    procedure = selectors.procedure_par_adresse(path=path)
+    return _commencer(request, procedure, preview=False)
+
+
+@require_http_methods(["GET", "POST"])
+def commencer_test(request, test_token):
+    procedure = selectors.procedure_par_lien_de_test(test_token=test_token)
+    if not procedure.is_en_test:
+        if procedure.path:
+            return redirect("dossiers:commencer", path=procedure.path)
+        raise Http404("Démarche introuvable")
+    return _commencer(request, procedure, preview=True)
+
+
+def _commencer(request, procedure: Procedure, *, preview: bool):
+    ouverte = procedure.is_en_test if preview else procedure.state == Procedure.State.PUBLIEE
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not ouverte:
+            messages.error(request, "Cette démarche n'accepte plus de nouveaux dossiers.")
+            return redirect(request.path)
+        try:
+            dossier = services.dossier_creer(procedure=procedure, user=request.user, for_test=preview)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect(request.path)
+        if procedure.for_individual:
+            return redirect("dossiers:identite", pk=dossier.pk)
+        return redirect("dossiers:brouillon", pk=dossier.pk)
+    here = request.get_full_path()
+    context = {
+        "procedure": procedure,
+        "preview": preview,
+        "ouverte": ouverte,
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
+        **selectors.dossiers_sur_la_procedure(user=request.user, procedure=procedure, preview=preview),
+    }
+    return render(request, "dossiers/commencer.html", context)
+
+
+# Mes dossiers -----------------------------------------------------------------------------------
+
+
+@require_GET
+@usager_required
+def index(request):
+    compteurs = selectors.compteurs_de_l_usager(user=request.user)
+    onglet = request.GET.get("statut", "")
+    if onglet not in selectors.ONGLETS:
+        onglet = "traites" if compteurs["traites"] and not compteurs["en-cours"] else "en-cours"
+    page = Paginator(selectors.dossiers_de_l_usager(user=request.user, onglet=onglet), 50).get_page(
+        request.GET.get("page")
+    )
+    onglets = [
+        {"key": "en-cours", "label": "en cours", "count": compteurs["en-cours"]},
+        {"key": "traites", "label": "traités", "count": compteurs["traites"]},
+    ]
+    return render(request, "dossiers/index.html", {"page": page, "onglet": onglet, "onglets": onglets})
+
+
+# Identité -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def identite(request, pk):
+    dossier = _dossier(request, pk)
+    if not policies.can_edit_as_usager(request.user, dossier):
+        return redirect("dossiers:show", pk=pk)
+    if request.method == "POST":
+        form = IdentiteForm(request.POST)
+        if form.is_valid():
+            services.dossier_identite_enregistrer(dossier=dossier, user=request.user, **form.cleaned_data)
+            return redirect("dossiers:brouillon", pk=pk)
+    else:
+        form = IdentiteForm(initial={"civilite": dossier.civilite, "nom": dossier.nom, "prenom": dossier.prenom})
+    return render(request, "dossiers/identite.html", {"dossier": dossier, "procedure": dossier.procedure, "form": form})
+
+
+# Formulaire (brouillon, and the edits while en construction) ----------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def brouillon(request, pk):
+    dossier = _dossier(request, pk)
+    editable = policies.can_edit_as_usager(request.user, dossier)
+    if not editable:
+        if request.method == "POST":
+            return _not_editable(request, dossier)
+        if dossier.state != S.BROUILLON:
+            return redirect("dossiers:demande", pk=pk)
+        # A brouillon on a démarche that closed meanwhile: shown, but it can no longer be completed.
+        return _render_formulaire(request, dossier, readonly=True)
+    if request.method == "GET":
+        if dossier.procedure.for_individual and not (dossier.nom and dossier.prenom):
+            return redirect("dossiers:identite", pk=pk)
+        return _render_formulaire(request, dossier)
+
+    errors = services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+    if request.htmx:
+        return _autosave_response(request, dossier, errors)
+    errors.update(_ajouter_fichiers_postes(request, dossier))
+    if request.POST.get("action") == "deposer" and dossier.state == S.BROUILLON:
+        return _deposer(request, dossier, errors)
+    if errors:
+        return _render_formulaire(request, dossier, errors=errors)
+    if dossier.state == S.BROUILLON:
+        messages.success(request, "Votre brouillon a été enregistré.")
+    else:
+        messages.success(request, "Vos modifications ont été enregistrées.")
+    return redirect("dossiers:brouillon", pk=pk)
+
+
+def _deposer(request, dossier: Dossier, errors: dict):
+    try:
+        deposit_errors = services.dossier_deposer(dossier=dossier, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        return _render_formulaire(request, dossier, errors=errors, alert=message)
+    if deposit_errors:
+        by_champ = {error.type_de_champ.stable_id: error.message for error in deposit_errors}
+        return _render_formulaire(request, dossier, errors={**errors, **by_champ}, deposit_errors=deposit_errors)
+    return redirect("dossiers:merci", pk=dossier.pk)
+
+
+def _ajouter_fichiers_postes(request, dossier: Dossier) -> dict[int, str]:
+    """Without JavaScript, files chosen in the form arrive with « Enregistrer » or « Déposer »."""
+    errors = {}
+    for tdc in dossier.revision.public_types_de_champ():
+        if not tdc.field_type.accepts_files:
+            continue
+        for uploaded in request.FILES.getlist(f"{tdc.html_id}-fichier"):
+            try:
+                services.piece_ajouter(dossier=dossier, user=request.user, type_de_champ=tdc, uploaded=uploaded)
+            except ValidationError as exc:
+                errors[tdc.stable_id] = exc.messages[0]
+    return errors
+
+
+def _render_formulaire(request, dossier, *, errors=None, deposit_errors=None, alert="", readonly=False):
+    widgets = champ_widgets(dossier, selectors.champs_du_dossier(dossier), errors, heading_offset=1 if readonly else 0)
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "widgets": widgets,
+        "readonly": readonly,
+        "errors": errors or {},
+        "deposit_errors": deposit_errors or [],
+        "alert": alert,
+        "can_deposer": dossier.state == S.BROUILLON and transitions.can_passer_en_construction(dossier, request.user),
+        # File inputs are uploaded on their own (see piece_ajouter), never with the autosave.
+        "file_params": ",".join(widget.file_name for widget in widgets if widget.accepts_files),
+    }
+    return render(request, "dossiers/brouillon.html", context)
+
+
+def _autosave_response(request, dossier: Dossier, errors: dict):
+    widgets = [
+        ChampWidget(dossier=dossier, type_de_champ=tdc, error=errors.get(tdc.stable_id, ""))
+        for tdc in dossier.revision.public_types_de_champ()
+        if tdc.field_type.fillable and not tdc.field_type.accepts_files
+    ]
+    context = {"dossier": dossier, "widgets": widgets, "saved_at": timezone.now(), "error_count": len(errors)}
+    return render(request, "dossiers/_autosave.html", context)
+
+
+# Pièces justificatives ------------------------------------------------------------------------
+
+
+def _piece_widget_response(request, dossier: Dossier, tdc, *, error: str = "", status_message: str = ""):
+    champ = selectors.champ_du_dossier(dossier, tdc.stable_id)
+    widget = ChampWidget(dossier=dossier, type_de_champ=tdc, champ=champ, error=error)
+    return render(
+        request, "dossiers/_piece_justificative.html", {"champ": widget, "status_message": status_message}
+    )
+
+
+def _retour_au_champ(dossier: Dossier, tdc) -> str:
+    return f"{reverse('dossiers:brouillon', args=[dossier.pk])}#{tdc.html_id}"
+
+
+@require_POST
+@usager_required
+def piece_ajouter(request, pk, stable_id):
+    dossier = _dossier(request, pk)
+    tdc = selectors.type_de_champ_public(dossier, stable_id)
+    if not tdc.field_type.accepts_files:
+        raise Http404("Ce champ n'accepte pas de fichier")
+    if not policies.can_edit_as_usager(request.user, dossier):
+        return _not_editable(request, dossier)
+    if not request.htmx:
+        services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+    files = request.FILES.getlist(f"{tdc.html_id}-fichier")
+    error, added = "", []
+    if not files:
+        error = "Choisissez un fichier à joindre."
+    for uploaded in files:
+        try:
+            added.append(
+                services.piece_ajouter(dossier=dossier, user=request.user, type_de_champ=tdc, uploaded=uploaded)
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+            break
+    names = ", ".join(f"« {piece.filename} »" for piece in added)
+    status_message = ""
+    if added:
+        status_message = f"Fichier ajouté : {names}." if len(added) == 1 else f"Fichiers ajoutés : {names}."
+    if request.htmx:
+        return _piece_widget_response(request, dossier, tdc, error=error, status_message=status_message)
+    if status_message:
+        messages.success(request, status_message)
+    if error:
+        messages.error(request, f"{tdc.libelle} : {error}")
+    return redirect(_retour_au_champ(dossier, tdc))
+
+
+@require_POST
+@usager_required
+def piece_supprimer(request, pk, piece_pk):
+    dossier = _dossier(request, pk)
+    piece = selectors.piece_du_dossier(dossier, piece_pk)
+    tdc = selectors.type_de_champ_public(dossier, piece.champ.stable_id)
+    if not policies.can_edit_as_usager(request.user, dossier):
+        return _not_editable(request, dossier)
+    if not request.htmx:
+        # The « Supprimer » button submits the whole form: keep what was typed meanwhile.
+        services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+    filename = piece.filename
+    services.piece_supprimer(piece=piece, user=request.user)
+    status_message = f"Fichier supprimé : « {filename} »."
+    if request.htmx:
+        return _piece_widget_response(request, dossier, tdc, status_message=status_message)
+    messages.success(request, status_message)
+    return redirect(_retour_au_champ(dossier, tdc))
+
+
+@require_GET
+@usager_required
+def piece_telecharger(request, pk, piece_pk):
+    dossier = _dossier(request, pk)
+    piece = selectors.piece_du_dossier(dossier, piece_pk)
+    return file_response(piece.file, piece.filename)
+
+
+# After the deposit ----------------------------------------------------------------------------
+
+
+@require_GET
+@usager_required
+def merci(request, pk):
+    dossier = _dossier(request, pk)
+    if dossier.state == S.BROUILLON:
+        return redirect("dossiers:brouillon", pk=pk)
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "nouveau_url": _commencer_url(dossier.procedure, preview=dossier.for_procedure_preview),
+    }
+    return render(request, "dossiers/merci.html", context)
+
+
+TIMELINE = [
+    ("en_construction", "en construction"),
+    ("en_instruction", "en instruction"),
+    ("termine", "terminé"),
+]
+
+
+def _timeline(dossier: Dossier) -> list[dict]:
+    current = "termine" if dossier.is_termine else dossier.state
+    keys = [key for key, _ in TIMELINE]
+    position = keys.index(current) if current in keys else 0
+    return [
+        {"label": label, "current": index == position, "done": index < position}
+        for index, (key, label) in enumerate(TIMELINE)
+    ]
+
+
+def _justificatif(dossier: Dossier) -> dict | None:
+    if not (dossier.is_termine and dossier.justificatif_motivation):
+        return None
+    name = dossier.justificatif_motivation.name.rsplit("/", 1)[-1]
+    try:
+        size = taille_lisible(dossier.justificatif_motivation.size)
+    except (OSError, ValueError):
+        size = ""
+    return {
+        "url": reverse("dossiers:justificatif", args=[dossier.pk]),
+        "name": name,
+        "detail": " – ".join(part for part in (format_fichier(name), size) if part),
+    }
+
+
+def _dossier_context(request, dossier: Dossier, onglet: str) -> dict:
+    return {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "onglet": onglet,
+        "can_edit": policies.can_edit_as_usager(request.user, dossier),
+        "can_write": policies.can_write_as_usager(request.user, dossier),
+    }
+
+
+@require_GET
+@usager_required
+def show(request, pk):
+    dossier = _dossier(request, pk)
+    if dossier.state == S.BROUILLON:
+        return redirect("dossiers:brouillon", pk=pk)
+    context = {
+        **_dossier_context(request, dossier, "resume"),
+        "timeline": _timeline(dossier),
+        "justificatif": _justificatif(dossier),
+        "dernier_message": selectors.commentaires_du_dossier(dossier).last(),
+    }
+    return render(request, "dossiers/show.html", context)
+
+
+@require_GET
+@usager_required
+def demande(request, pk):
+    dossier = _dossier(request, pk)
+    if dossier.state == S.BROUILLON:
+        return redirect("dossiers:brouillon", pk=pk)
+    context = {
+        **_dossier_context(request, dossier, "demande"),
+        "widgets": champ_widgets(dossier, selectors.champs_du_dossier(dossier), heading_offset=1),
+    }
+    return render(request, "dossiers/demande.html", context)
+
+
+@require_GET
+@usager_required
+def justificatif(request, pk):
+    dossier = _dossier(request, pk)
+    if not dossier.is_termine:
+        raise Http404("Aucun justificatif pour ce dossier")
+    return file_response(dossier.justificatif_motivation)
+
+
+# Messagerie -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def messagerie(request, pk):
+    dossier = _dossier(request, pk)
+    if dossier.state == S.BROUILLON:
+        return redirect("dossiers:brouillon", pk=pk)
+    can_write = policies.can_write_as_usager(request.user, dossier)
+    form = MessageForm()
+    if request.method == "POST":
+        if not can_write:
+            messages.error(request, "La messagerie de ce dossier est fermée.")
+            return redirect("dossiers:messagerie", pk=pk)
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                commentaire = services.message_envoyer(
+                    dossier=dossier,
+                    user=request.user,
+                    body=form.cleaned_data["body"],
+                    piece_jointe=form.cleaned_data["piece_jointe"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Votre message a été envoyé.")
+                return redirect(f"{reverse('dossiers:messagerie', args=[pk])}#message-{commentaire.pk}")
+    context = {
+        **_dossier_context(request, dossier, "messagerie"),
+        "commentaires": selectors.commentaires_du_dossier(dossier),
+        "form": form,
+        "max_size_label": taille_lisible(settings.MESSAGE_ATTACHMENT_MAX_SIZE),
+    }
+    return render(request, "dossiers/messagerie.html", context)
+
+
+@require_GET
+@usager_required
+def commentaire_piece_jointe(request, pk, commentaire_pk):
+    dossier = _dossier(request, pk)
+    commentaire = selectors.commentaire_du_dossier(dossier, commentaire_pk)
+    return file_response(commentaire.piece_jointe, commentaire.piece_jointe_filename or None)

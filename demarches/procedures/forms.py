@@ -1,7 +1,6 @@
 """Forms of the administrateur's screens. They validate input; the services do the writes."""
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
 
 from demarches.fields import registry
 
@@ -13,9 +12,6 @@ NOUVEAU_SERVICE = "nouveau"
 
 class DsfrFormMixin:
     """Adds the DSFR classes and ties error messages to their input (aria-describedby)."""
-
-    # The project renderer needs "django.forms" in INSTALLED_APPS; this one ships Django's widget templates.
-    default_renderer = DjangoTemplates()
 
     CSS = {"select": "fr-select", "checkbox": "", "radioselect": "", "textarea": "fr-input"}
 

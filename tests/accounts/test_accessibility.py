@@ -9,39 +9,8 @@ from demarches.accounts.models import User
 from demarches.core.models import OutgoingEmail
 from demarches.procedures.models import InstructeurInvitation
 from tests import factories
-from tests.e2e.conftest import CHROMIUM, Checker
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu"],
-    }
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {
-        **browser_context_args,
-        "locale": "fr-FR",
-        "timezone_id": "Europe/Paris",
-        "viewport": {"width": 1280, "height": 900},
-    }
-
-
-@pytest.fixture
-def check_page(page, request):
-    return Checker(page, request.node.name)
-
-
-@pytest.fixture
-def live_url(live_server, settings):
-    settings.SITE_URL = live_server.url
-    return live_server.url
 
 
 def last_link(kind: str, live_url: str) -> str:

@@ -8,13 +8,6 @@ from demarches.accounts.models import Administrateur, Instructeur, User
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _form_renderer(settings):
-    # settings.FORM_RENDERER is TemplatesSetting, which finds Django's widget templates only when "django.forms"
-    # is in INSTALLED_APPS (reported to the settings owner); the admin needs them.
-    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
-
-
 @pytest.fixture
 def super_admin(client, db):
     user = factories.UserFactory(email="super@exemple.fr", is_staff=True, is_superuser=True)

@@ -238,10 +238,7 @@ def test_expert_page_of_a_decided_dossier_is_read_only(expert_client, avis):
     assert "Envoyer mon avis" not in content
 
 
-def test_avis_is_registered_in_the_admin(admin_client, avis, settings):
-    # settings.FORM_RENDERER (TemplatesSetting) misses Django's form templates without "django.forms" in
-    # INSTALLED_APPS (reported to the settings owner); this test is about the registration.
-    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+def test_avis_is_registered_in_the_admin(admin_client, avis):
     response = admin_client.get(reverse("admin:instruction_avis_changelist"))
     assert response.status_code == 200
     assert admin_client.get(reverse("admin:instruction_avis_change", args=[avis.pk])).status_code == 200

@@ -8,14 +8,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _form_renderer(settings):
-    # settings.FORM_RENDERER is TemplatesSetting, which only finds Django's form templates when
-    # "django.forms" is in INSTALLED_APPS (reported to the settings owner); these tests are about
-    # the registrations, so they use the renderer that ships those templates.
-    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
-
-
 @pytest.fixture
 def staff_client(client):
     user = factories.UserFactory(is_staff=True, is_superuser=True)

@@ -8,9 +8,6 @@ from django.test import Client
 
 from demarches.procedures.models import Procedure
 from tests import factories
-from tests.e2e.conftest import (  # noqa: F401  (pytest fixtures)
-    browser_context_args, browser_type_launch_args, check_page, live_url,
-)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

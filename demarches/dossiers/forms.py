@@ -1,0 +1,219 @@
+"""Forms of the usager pages, and the objects the champ widget templates are rendered from."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+
+from demarches.fields.registry import StoredValue
+from demarches.fields.types.piece_justificative import ALLOWED_EXTENSIONS
+
+from .models import Champ, Dossier, PieceJointe
+
+MEGA = 1024 * 1024
+
+
+def taille_lisible(size: int) -> str:
+    """200 * 1024 * 1024 → « 200 Mo » (whole megabytes stay whole)."""
+    if size and size % MEGA == 0:
+        return f"{size // MEGA} Mo"
+    return filesizeformat(size)
+
+
+def format_fichier(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].upper() if "." in filename else "Fichier"
+
+
+class IdentiteForm(forms.Form):
+    civilite = forms.ChoiceField(
+        label="Civilité",
+        choices=[("M.", "M."), ("Mme", "Mme")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez votre civilité : « M. » ou « Mme ».",
+            "invalid_choice": "Choisissez votre civilité : « M. » ou « Mme ».",
+        },
+    )
+    nom = forms.CharField(
+        label="Nom", max_length=255,
+        error_messages={
+            "required": "Renseignez votre nom.", "max_length": "Le nom ne doit pas dépasser 255 caractères.",
+        },
+    )
+    prenom = forms.CharField(
+        label="Prénom", max_length=255,
+        error_messages={
+            "required": "Renseignez votre prénom.", "max_length": "Le prénom ne doit pas dépasser 255 caractères.",
+        },
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Votre message",
+        widget=forms.Textarea,
+        max_length=20_000,
+        error_messages={
+            "required": "Votre message est vide : écrivez quelques mots avant de l'envoyer.",
+            "max_length": "Votre message est trop long : 20 000 caractères au maximum.",
+        },
+    )
+    piece_jointe = forms.FileField(
+        label="Pièce jointe",
+        required=False,
+        error_messages={"empty": "Le fichier joint est vide.", "invalid": "Le fichier joint n'a pas pu être lu."},
+    )
+
+
+@dataclass
+class PieceAffichee:
+    piece: PieceJointe
+    dossier_pk: int
+
+    @property
+    def filename(self):
+        return self.piece.filename
+
+    @property
+    def detail(self):
+        return f"{format_fichier(self.piece.filename)} – {filesizeformat(self.piece.size)}"
+
+    @property
+    def download_url(self):
+        return reverse("dossiers:piece_telecharger", args=[self.dossier_pk, self.piece.pk])
+
+    @property
+    def delete_url(self):
+        return reverse("dossiers:piece_supprimer", args=[self.dossier_pk, self.piece.pk])
+
+
+@dataclass
+class ChampWidget:
+    """One public champ as its widget template needs it: definition, current value, error, attachments."""
+
+    dossier: Dossier
+    type_de_champ: object
+    champ: Champ | None = None
+    error: str = ""
+    heading_offset: int = 0  # 1 where the form sits under an h2 (read-only summary)
+    pieces: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.champ is not None and self.field_type.accepts_files:
+            self.pieces = [PieceAffichee(piece, self.dossier.pk) for piece in self.champ.pieces.all()]
+
+    @property
+    def field_type(self):
+        return self.type_de_champ.field_type
+
+    @property
+    def template(self):
+        return self.field_type.template
+
+    @property
+    def fillable(self):
+        return self.field_type.fillable
+
+    @property
+    def accepts_files(self):
+        return self.field_type.accepts_files
+
+    @property
+    def id(self):
+        return self.type_de_champ.html_id
+
+    @property
+    def name(self):
+        return self.type_de_champ.html_id
+
+    @property
+    def file_name(self):
+        return f"{self.type_de_champ.html_id}-fichier"
+
+    @property
+    def messages_id(self):
+        return f"{self.id}-messages"
+
+    @property
+    def libelle(self):
+        return self.type_de_champ.libelle
+
+    @property
+    def description(self):
+        return self.type_de_champ.description
+
+    @property
+    def mandatory(self):
+        return self.type_de_champ.mandatory
+
+    @property
+    def options(self):
+        return self.type_de_champ.options or {}
+
+    @property
+    def input_type(self):
+        return self.field_type.input_type
+
+    @property
+    def stored(self) -> StoredValue:
+        return self.champ.stored if self.champ is not None else StoredValue()
+
+    @property
+    def value(self):
+        return self.field_type.initial(self.stored)
+
+    @property
+    def display(self):
+        if self.accepts_files:
+            return ""
+        return self.field_type.display(self.stored) if not self.field_type.is_empty(self.stored) else ""
+
+    @property
+    def choices(self):
+        choices_for = getattr(self.field_type, "choices_for", None)
+        return choices_for(self.options) if choices_for else []
+
+    @property
+    def heading_level(self):
+        """Section titles are h2 on the form; options « level » 2 and 3 nest them (h3, h4)."""
+        try:
+            level = int(self.options.get("level", 1))
+        except (TypeError, ValueError):
+            level = 1
+        return min(max(level, 1), 3) + 1 + self.heading_offset
+
+    @property
+    def character_limit(self):
+        return self.options.get("character_limit")
+
+    @property
+    def upload_url(self):
+        return reverse("dossiers:piece_ajouter", args=[self.dossier.pk, self.type_de_champ.stable_id])
+
+    @property
+    def accept(self):
+        return ",".join(sorted(ALLOWED_EXTENSIONS))
+
+    @property
+    def max_size_label(self):
+        return taille_lisible(settings.PIECE_JUSTIFICATIVE_MAX_SIZE)
+
+    @property
+    def max_files(self):
+        return settings.PIECE_JUSTIFICATIVE_MAX_FILES
+
+
+def champ_widgets(
+    dossier: Dossier, champs: list[tuple], errors: dict[int, str] | None = None, *, heading_offset: int = 0
+) -> list[ChampWidget]:
+    """champs: what selectors.champs_du_dossier returns; errors: messages by stable_id."""
+    errors = errors or {}
+    return [
+        ChampWidget(
+            dossier=dossier, type_de_champ=tdc, champ=champ, error=errors.get(tdc.stable_id, ""),
+            heading_offset=heading_offset,
+        )
+        for tdc, champ in champs
+    ]

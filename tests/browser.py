@@ -1,0 +1,37 @@
+"""What browser journeys share: Debian's Chromium, axe-core, screenshots to look at."""
+
+import json
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+class Checker:
+    """Runs axe-core on every page a journey visits and keeps a screenshot of it."""
+
+    def __init__(self, page, name):
+        self.page = page
+        self.name = name.replace("[chromium]", "")
+        self.count = 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, label: str):
+        self.page.wait_for_load_state("networkidle")
+        self.count += 1
+        self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{self.count:02d}-{label}.png"), full_page=True)
+        self.page.add_script_tag(path=str(AXE_SCRIPT))
+        result = self.page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
+        violations = [v for v in json.loads(result)["violations"] if v["impact"] in ("serious", "critical")]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"][0]) for n in v["nodes"][:3])
+            for v in violations
+        ]
+        assert not violations, f"axe-core sur « {label} » ({self.page.url}) :\n" + "\n".join(details)
