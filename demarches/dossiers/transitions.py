@@ -5,6 +5,10 @@ operation log, and registers its e-mails after commit.
 """
 
 from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -114,7 +118,13 @@ def _apply(dossier: Dossier, name: str, *, actor=None, motivation: str = "", aut
         dossier=dossier,
         data={"from": old_state, "to": transition.target, "motivation": motivation},
     )
+    transaction.on_commit(partial(_run_state_change_handlers, dossier.pk, name))
     return dossier
+
+
+def _run_state_change_handlers(dossier_id: int, transition_name: str) -> None:
+    for path in settings.DOSSIER_STATE_CHANGE_HANDLERS:
+        import_string(path)(dossier_id, transition_name)
 
 
 def _require(allowed: bool, message: str = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."):

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "demarches.procedures",
     "demarches.dossiers",
     "demarches.instruction",
+    "demarches.referentiels",
+    "demarches.documents",
+    "demarches.exports",
+    "demarches.api",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +143,11 @@ STORAGES = {
 # S3-compatible storage (FILE_STORAGE=storages.backends.s3.S3Storage) reads AWS_* variables.
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+
+# Called after commit with (dossier_id, transition_name) on every state change of a dossier, by
+# dotted path so that apps downstream of dossiers (webhooks, documents) hook in without the
+# dossiers app importing them.
+DOSSIER_STATE_CHANGE_HANDLERS = env.list("DOSSIER_STATE_CHANGE_HANDLERS", default=[])
 
 # Limits from the reference platform (seeds), configurable.
 PIECE_JUSTIFICATIVE_MAX_SIZE = env.int("PIECE_JUSTIFICATIVE_MAX_SIZE", default=200 * 1024 * 1024)
