@@ -40,7 +40,10 @@ def publication_manquants(procedure: Procedure) -> list[str]:
     missing = []
     if procedure.service_id is None:
         missing.append("renseignez le service en charge de la démarche")
-    if not procedure.groupes_instructeurs.filter(instructeurs__isnull=False).exists():
+    # An invited instructeur counts: he will find the dossiers waiting once his password is set.
+    has_instructeur = procedure.groupes_instructeurs.filter(instructeurs__isnull=False).exists()
+    has_invitation = procedure.groupes_instructeurs.filter(invitations__accepted_at__isnull=True, invitations__isnull=False).exists()
+    if not (has_instructeur or has_invitation):
         missing.append("affectez au moins un instructeur")
     if not procedure.draft_revision.types_de_champ.filter(private=False).exists():
         missing.append("ajoutez au moins un champ au formulaire")
