@@ -8,5 +8,6 @@ urlpatterns = [
     path("comptes/confirmation/renvoyer/", views.confirmation_renvoyer, name="account_resend_confirmation"),
     # Same address and name as allauth's page, which this view extends with the "send again" form.
     path("comptes/confirm-email/", views.verification_sent, name="account_email_verification_sent"),
+    path("comptes/franceconnect/", include("demarches.accounts.social_urls")),  # FranceConnect/ProConnect
     path("comptes/", include("allauth.urls")),
 ]
