@@ -10,7 +10,11 @@ urlpatterns = [
     path("super-admin/", admin.site.urls),
     path("", include("demarches.accounts.urls")),
     path("", include("demarches.dossiers.urls")),
+    path("", include("demarches.documents.urls")),
     path("admin/", include("demarches.procedures.urls")),
+    path("procedures/", include("demarches.exports.urls")),
     path("procedures/", include("demarches.instruction.urls")),
+    path("referentiels/", include("demarches.referentiels.urls")),
+    path("", include("demarches.api.urls")),  # api/v2/…, admin/tokens/…, admin/procedures/<id>/webhook/…
 ]
 

@@ -22,7 +22,7 @@ def current_profile_key(request) -> str:
     namespace = getattr(getattr(request, "resolver_match", None), "namespace", "") or ""
     if namespace == "instruction":
         return "expert" if request.resolver_match.url_name.startswith("avis") else "instructeur"
-    if namespace == "procedures":
+    if namespace == "procedures" or (namespace == "documents" and request.resolver_match.url_name.startswith(("attestation_modele", "attestation_apercu"))):
         return "administrateur"
     return "usager"
 
