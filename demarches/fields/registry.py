@@ -24,7 +24,7 @@ class FieldType:
 
     def parse(self, raw: list[str], *, options: dict) -> StoredValue:
         """Turn what the form posted into the stored value; raise ValidationError (French) if invalid."""
-        text = (raw[0] if raw else "").strip()
+        text = (raw[0] if raw else "").replace("\x00", "").strip()
         return StoredValue(value=text)
 
     def is_empty(self, stored: StoredValue) -> bool:
@@ -36,6 +36,58 @@ class FieldType:
     def initial(self, stored: StoredValue):
         """The value to put back in the widget."""
         return stored.value
+
+    # Added for the richer types (issue 6). Every method has a default that keeps the simple
+    # types working unchanged; a type overrides only what it needs.
+
+    has_children: bool = False  # repetition blocks: child definitions, one set of champs per row
+    # Template shown under the input with what was found from the value (établissement, address…),
+    # refreshed after each autosave; "" for none.
+    details_template: str = ""
+    # Operators a condition on this champ may use (see fields/conditions.py).
+    condition_operators: tuple[str, ...] = ("eq", "not_eq", "empty", "not_empty")
+
+    def raw_from_post(self, posted, name: str) -> list[str]:
+        """What parse() receives from a submitted form (a QueryDict) for the champ named `name`."""
+        return posted.getlist(name)
+
+    def parse_champ(self, raw: list[str], *, options: dict, previous: StoredValue | None = None) -> StoredValue:
+        """parse() for a champ being saved; `previous` lets a type reuse data fetched from an external service."""
+        return self.parse(raw, options=options)
+
+    def keep_invalid(self, raw: list[str]) -> StoredValue:
+        """What to store of an input parse() refused, so that the usager finds it again to correct it."""
+        raw = [str(item) for item in raw]
+        return StoredValue(value=(raw[0] if len(raw) == 1 else ", ".join(raw)).strip(), data=raw if len(raw) > 1 else None)
+
+    def raw(self, stored: StoredValue) -> list[str]:
+        """The inverse of parse: what to feed parse() to get `stored` back."""
+        if isinstance(stored.data, list):
+            return [str(item) for item in stored.data]
+        return [stored.value]
+
+    def check(self, stored: StoredValue, *, options: dict) -> None:
+        """Validate a stored, non-empty value again (before a deposit); raise ValidationError (French)."""
+        self.parse(self.raw(stored), options=options)
+
+    def section_level(self, options: dict) -> int | None:
+        """For section titles, their level (1 to 3): a hidden section hides the champs it holds."""
+        return None
+
+    def condition_value(self, stored: StoredValue):
+        """The value conditions compare against (None when empty)."""
+        if self.is_empty(stored):
+            return None
+        return stored.value
+
+    def widget_context(self, *, options: dict, stored: StoredValue) -> dict:
+        """Extra data the widget template needs (lists of choices, fetched details…), as `extra`."""
+        return {}
+
+    def export_value(self, stored: StoredValue):
+        """The cell of a spreadsheet export: the displayed text, unless a type gives a typed value
+        (int, float, Decimal, date or naive datetime) that spreadsheets can compute with."""
+        return self.display(stored)
 
 
 _registry: dict[str, FieldType] = {}

@@ -11,7 +11,8 @@ from demarches.fields.registry import StoredValue
 EXPECTED_TYPES = {
     "text", "textarea", "integer_number", "decimal_number", "date", "datetime", "checkbox", "yes_no", "civilite",
     "email", "phone", "drop_down_list", "multiple_drop_down_list", "header_section", "explication",
-    "piece_justificative",
+    "piece_justificative", "formatted", "engagement", "linked_drop_down_list", "repetition", "dossier_link",
+    "address", "communes", "departements", "regions", "epci", "pays", "iban", "siret", "rna",
 }
 
 

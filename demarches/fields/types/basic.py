@@ -8,18 +8,20 @@ from django.core.validators import validate_email
 from django.utils import formats
 
 from ..registry import FieldType, StoredValue, register
+from ._util import ORDER_OPERATORS, TEXT_OPERATORS, first
 
 OVERSEAS_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
 
 
 def _first(raw):
-    return (raw[0] if raw else "").strip()
+    return first(raw)
 
 
 @register
 class Text(FieldType):
     key = "text"
     label = "Texte court"
+    condition_operators = TEXT_OPERATORS
 
 
 @register
@@ -27,13 +29,26 @@ class Textarea(FieldType):
     key = "textarea"
     label = "Texte long"
     template = "fields/widgets/textarea.html"
+    condition_operators = TEXT_OPERATORS
 
     def parse(self, raw, *, options):
-        text = (raw[0] if raw else "").strip()
+        text = _first(raw)
         limit = options.get("character_limit")
         if limit and len(text) > int(limit):
             raise ValidationError(f"Le texte ne doit pas dépasser {limit} caractères (actuellement {len(text)}).")
         return StoredValue(value=text)
+
+
+class _Number(FieldType):
+    condition_operators = ORDER_OPERATORS
+
+    def condition_value(self, stored):
+        if not stored.value:
+            return None
+        try:
+            return Decimal(stored.value)
+        except InvalidOperation:
+            return None
 
 
 def _check_bounds(number, options):
@@ -47,7 +62,7 @@ def _check_bounds(number, options):
 
 
 @register
-class IntegerNumber(FieldType):
+class IntegerNumber(_Number):
     key = "integer_number"
     label = "Nombre entier"
     input_type = "number"
@@ -63,7 +78,7 @@ class IntegerNumber(FieldType):
 
 
 @register
-class DecimalNumber(FieldType):
+class DecimalNumber(_Number):
     key = "decimal_number"
     label = "Nombre décimal"
     input_type = "text"
@@ -88,11 +103,30 @@ class DecimalNumber(FieldType):
         return stored.value.replace(".", ",")
 
 
+def _date_option(options, name):
+    try:
+        return datetime.date.fromisoformat(str(options.get(name) or "")[:10])
+    except ValueError:
+        return None
+
+
+def _check_date_bounds(day: datetime.date, options):
+    """Options « date_in_past » (not after today), « min » and « max » (ISO dates, included)."""
+    if options.get("date_in_past") and day > datetime.date.today():
+        raise ValidationError("La date doit être dans le passé.")
+    minimum, maximum = _date_option(options, "min"), _date_option(options, "max")
+    if minimum and day < minimum:
+        raise ValidationError(f"La date doit être le {formats.date_format(minimum, 'j F Y')} ou après.")
+    if maximum and day > maximum:
+        raise ValidationError(f"La date doit être le {formats.date_format(maximum, 'j F Y')} ou avant.")
+
+
 @register
 class Date(FieldType):
     key = "date"
     label = "Date"
     input_type = "date"
+    condition_operators = ORDER_OPERATORS
 
     def parse(self, raw, *, options):
         text = _first(raw)
@@ -102,9 +136,14 @@ class Date(FieldType):
             value = datetime.date.fromisoformat(text)
         except ValueError:
             raise ValidationError("Saisissez une date valide au format jj/mm/aaaa.") from None
-        if options.get("date_in_past") and value > datetime.date.today():
-            raise ValidationError("La date doit être dans le passé.")
+        _check_date_bounds(value, options)
         return StoredValue(value=value.isoformat())
+
+    def condition_value(self, stored):
+        try:
+            return datetime.date.fromisoformat(stored.value) if stored.value else None
+        except ValueError:
+            return None
 
     def display(self, stored):
         if not stored.value:
@@ -117,6 +156,7 @@ class DateTime(FieldType):
     key = "datetime"
     label = "Date et heure"
     input_type = "datetime-local"
+    condition_operators = ORDER_OPERATORS
 
     def parse(self, raw, *, options):
         text = _first(raw)
@@ -126,7 +166,16 @@ class DateTime(FieldType):
             value = datetime.datetime.fromisoformat(text)
         except ValueError:
             raise ValidationError("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).") from None
+        if value.tzinfo is not None:
+            raise ValidationError("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).")
+        _check_date_bounds(value.date(), options)
         return StoredValue(value=value.replace(second=0, microsecond=0).isoformat(timespec="minutes"))
+
+    def condition_value(self, stored):
+        try:
+            return datetime.datetime.fromisoformat(stored.value) if stored.value else None
+        except ValueError:
+            return None
 
     def display(self, stored):
         if not stored.value:
@@ -146,6 +195,9 @@ class Checkbox(FieldType):
     def display(self, stored):
         return "Oui" if stored.value == "true" else "Non"
 
+    def condition_value(self, stored):
+        return stored.value == "true"
+
 
 @register
 class YesNo(FieldType):
@@ -161,6 +213,9 @@ class YesNo(FieldType):
 
     def display(self, stored):
         return {"true": "Oui", "false": "Non"}.get(stored.value, "")
+
+    def condition_value(self, stored):
+        return {"true": True, "false": False}.get(stored.value)
 
 
 @register
@@ -185,6 +240,7 @@ class Email(FieldType):
     key = "email"
     label = "Adresse électronique"
     input_type = "email"
+    condition_operators = TEXT_OPERATORS
 
     def parse(self, raw, *, options):
         text = _first(raw)
@@ -202,6 +258,7 @@ class Phone(FieldType):
     key = "phone"
     label = "Téléphone"
     input_type = "tel"
+    condition_operators = TEXT_OPERATORS
 
     def parse(self, raw, *, options):
         text = _first(raw)

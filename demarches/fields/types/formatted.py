@@ -1,0 +1,116 @@
+"""Champ formaté: a one-line text whose shape the administrateur fixes.
+
+Options, simple mode (the default):
+    letters, digits, special (booleans; all allowed when none is given): the characters allowed,
+    « special » being everything that is neither a letter nor a digit (spaces included);
+    min_length, max_length.
+Options, advanced mode (mode = "avance"):
+    regex: the regular expression the whole value must match;
+    example: a valid value shown to the usager;
+    error_message: the message when the value does not match.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from ..registry import FieldType, StoredValue, register
+from ._util import MAX_LINE_LENGTH, TEXT_OPERATORS, first
+
+
+def _int_option(options, name):
+    try:
+        value = int(options.get(name))
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 0 else None
+
+
+def _kind(char: str) -> str:
+    if char.isalpha():
+        return "letters"
+    if char in "0123456789":
+        return "digits"
+    return "special"
+
+
+KIND_LABELS = {"letters": "les lettres", "digits": "les chiffres", "special": "les caractères spéciaux (espaces compris)"}
+
+
+@register
+class Formatted(FieldType):
+    key = "formatted"
+    label = "Champ formaté"
+    template = "fields/widgets/formatted.html"
+    condition_operators = TEXT_OPERATORS
+
+    @staticmethod
+    def hint(options) -> str:
+        """What the usager is told about the expected format."""
+        if options.get("mode") == "avance":
+            example = (options.get("example") or "").strip()
+            return f"Exemple : {example}" if example else ""
+        allowed = [kind for kind in KIND_LABELS if options.get(kind)]
+        parts = []
+        if allowed and len(allowed) < len(KIND_LABELS):
+            parts.append("Caractères autorisés : " + _joined([KIND_LABELS[kind] for kind in allowed]) + ".")
+        minimum, maximum = _int_option(options, "min_length"), _int_option(options, "max_length")
+        if minimum and maximum:
+            parts.append(f"Entre {minimum} et {maximum} caractères.")
+        elif minimum:
+            parts.append(f"Au moins {minimum} caractères.")
+        elif maximum:
+            parts.append(f"{maximum} caractères au maximum.")
+        return " ".join(parts)
+
+    def parse(self, raw, *, options):
+        text = first(raw)
+        if not text:
+            return StoredValue()
+        if len(text) > MAX_LINE_LENGTH:
+            raise ValidationError(f"La valeur ne doit pas dépasser {MAX_LINE_LENGTH} caractères.")
+        if options.get("mode") == "avance":
+            self._check_regex(text, options)
+        else:
+            self._check_simple(text, options)
+        return StoredValue(value=text)
+
+    @staticmethod
+    def _check_regex(text, options):
+        pattern = options.get("regex") or ""
+        try:
+            matches = re.fullmatch(pattern, text) is not None
+        except (re.error, TypeError, RecursionError):
+            raise ValidationError(
+                "Ce champ ne peut pas être vérifié : le format attendu est mal défini. Signalez-le à l'administration."
+            ) from None
+        if not matches:
+            message = (options.get("error_message") or "").strip() or "La valeur ne respecte pas le format attendu."
+            example = (options.get("example") or "").strip()
+            if example and example not in message:
+                message = f"{message} Exemple : {example}"
+            raise ValidationError(message)
+
+    @staticmethod
+    def _check_simple(text, options):
+        allowed = {kind for kind in KIND_LABELS if options.get(kind)} or set(KIND_LABELS)
+        refused = sorted({_kind(char) for char in text} - allowed, key=list(KIND_LABELS).index)
+        if refused:
+            allowed_labels = [KIND_LABELS[kind] for kind in KIND_LABELS if kind in allowed]
+            raise ValidationError(
+                f"Seuls {_joined(allowed_labels)} sont acceptés : retirez {_joined([KIND_LABELS[k] for k in refused])}."
+            )
+        minimum, maximum = _int_option(options, "min_length"), _int_option(options, "max_length")
+        if minimum and len(text) < minimum:
+            raise ValidationError(f"La valeur doit comporter au moins {minimum} caractères (actuellement {len(text)}).")
+        if maximum and len(text) > maximum:
+            raise ValidationError(f"La valeur ne doit pas dépasser {maximum} caractères (actuellement {len(text)}).")
+
+    def widget_context(self, *, options, stored):
+        return {"hint": self.hint(options)}
+
+
+def _joined(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]

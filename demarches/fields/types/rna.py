@@ -1,0 +1,83 @@
+"""RNA: the number of an association in the Répertoire national des associations (« W » then 9
+characters: digits, or 2A/2B for Corsica and letters for some overseas registries), then the
+association fetched through the association adapter. Degraded mode as for the SIRET.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from demarches.referentiels import adapters
+
+from ..registry import FieldType, StoredValue, register
+from ._util import address_line, clean, now_iso, retry_due
+
+DEGRADED_MESSAGE = (
+    "Les informations de l'association n'ont pas pu être récupérées : le répertoire des associations ne répond pas "
+    "pour le moment. Le numéro RNA est enregistré ; les informations seront recherchées de nouveau à votre "
+    "prochaine modification."
+)
+_RNA = re.compile(r"W[0-9A-Z]{9}")
+
+
+@register
+class Rna(FieldType):
+    key = "rna"
+    label = "Numéro RNA (association)"
+    template = "fields/widgets/rna.html"
+    details_template = "fields/widgets/details/rna.html"
+    condition_operators = ("eq", "not_eq", "empty", "not_empty")
+
+    @staticmethod
+    def number(text: str) -> str:
+        compact = re.sub(r"\s", "", text or "").upper()
+        if not _RNA.fullmatch(compact):
+            raise ValidationError("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple : W751234567).")
+        return compact
+
+    def parse(self, raw, *, options):
+        return self.parse_champ(raw, options=options)
+
+    def parse_champ(self, raw, *, options, previous=None):
+        text = clean(raw[0] if raw else "")
+        if not text:
+            return StoredValue()
+        number = self.number(text[:100])
+        if previous is not None and previous.value == number and isinstance(previous.data, dict):
+            if previous.data.get("etat") == "ok" or not retry_due(previous.data):
+                return previous
+        try:
+            association = adapters.get("association").association(number)
+        except adapters.ServiceIndisponible:
+            return StoredValue(value=number, data={"etat": "indisponible", "tente_le": now_iso()})
+        if association is None:
+            raise ValidationError(f"Aucune association ne correspond au numéro RNA {number} : vérifiez le numéro saisi.")
+        return StoredValue(value=number, data={"etat": "ok", "association": association.as_data()})
+
+    def check(self, stored, *, options):
+        self.number(stored.value)
+        if not isinstance(stored.data, dict):
+            self.parse_champ([stored.value], options=options)
+
+    def display(self, stored):
+        lines = [stored.value]
+        data = stored.data if isinstance(stored.data, dict) else {}
+        association = data.get("association")
+        if association:
+            lines.append(association["titre"])
+            address = address_line(association)
+            if address:
+                lines.append(address)
+            if association.get("objet"):
+                lines.append(f"Objet : {association['objet']}")
+        elif data.get("etat") == "indisponible":
+            lines.append("Informations de l'association non disponibles (répertoire injoignable lors de la saisie).")
+        return "\n".join(lines)
+
+    def widget_context(self, *, options, stored):
+        data = stored.data if isinstance(stored.data, dict) else {}
+        return {
+            "association": data.get("association"),
+            "indisponible": data.get("etat") == "indisponible",
+            "degraded_message": DEGRADED_MESSAGE,
+        }

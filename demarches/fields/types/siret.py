@@ -1,0 +1,99 @@
+"""SIRET: 14 digits with a valid checksum, then the établissement fetched from the company registry.
+
+Stored: value = the 14 digits; data = {"etat": "ok", "etablissement": {...}} once found, or
+{"etat": "indisponible", "tente_le": ...} when the registry did not answer (degraded mode: the
+number is kept, the details are looked up again on a later save).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum.fr import siret as stdnum_siret
+
+from demarches.referentiels import adapters
+
+from ..registry import FieldType, StoredValue, register
+from ._util import address_line, clean, now_iso, retry_due
+
+DEGRADED_MESSAGE = (
+    "Les informations de l'établissement n'ont pas pu être récupérées : le service de l'INSEE ne répond pas "
+    "pour le moment. Le numéro SIRET est enregistré ; les informations seront recherchées de nouveau "
+    "à votre prochaine modification."
+)
+
+
+def format_siret(number: str) -> str:
+    return f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}" if len(number) == 14 else number
+
+
+@register
+class Siret(FieldType):
+    key = "siret"
+    label = "SIRET"
+    template = "fields/widgets/siret.html"
+    details_template = "fields/widgets/details/siret.html"
+    condition_operators = ("eq", "not_eq", "empty", "not_empty")
+
+    @staticmethod
+    def number(text: str) -> str:
+        compact = re.sub(r"[\s.\-]", "", text or "")
+        if not re.fullmatch(r"\d{14}", compact):
+            raise ValidationError("Le numéro SIRET doit comporter exactement 14 chiffres (par exemple : 130 025 265 00013).")
+        if not stdnum_siret.is_valid(compact):
+            raise ValidationError("Ce numéro SIRET n'est pas valide : vérifiez les chiffres saisis (la clé de contrôle ne correspond pas).")
+        return compact
+
+    def parse(self, raw, *, options):
+        return self.parse_champ(raw, options=options)
+
+    def parse_champ(self, raw, *, options, previous=None):
+        text = clean(raw[0] if raw else "")
+        if not text:
+            return StoredValue()
+        number = self.number(text[:100])
+        if previous is not None and previous.value == number and isinstance(previous.data, dict):
+            if previous.data.get("etat") == "ok" or not retry_due(previous.data):
+                return previous
+        try:
+            etablissement = adapters.get("entreprise").etablissement(number)
+        except adapters.ServiceIndisponible:
+            return StoredValue(value=number, data={"etat": "indisponible", "tente_le": now_iso()})
+        if etablissement is None:
+            raise ValidationError(
+                f"Aucun établissement ne correspond au numéro SIRET {format_siret(number)} : vérifiez le numéro saisi."
+            )
+        return StoredValue(value=number, data={"etat": "ok", "etablissement": etablissement.as_data()})
+
+    def check(self, stored, *, options):
+        self.number(stored.value)
+        if not isinstance(stored.data, dict):
+            # Never found (the lookup said « unknown »): ask again.
+            self.parse_champ([stored.value], options=options)
+
+    def display(self, stored):
+        lines = [format_siret(stored.value)]
+        data = stored.data if isinstance(stored.data, dict) else {}
+        etab = data.get("etablissement")
+        if etab:
+            name = etab["raison_sociale"] + (f" ({etab['enseigne']})" if etab.get("enseigne") else "")
+            lines.append(name)
+            address = address_line(etab)
+            if address:
+                lines.append(address)
+            if etab.get("libelle_forme_juridique"):
+                lines.append(f"Forme juridique : {etab['libelle_forme_juridique']}")
+            if etab.get("naf"):
+                lines.append(f"Activité (NAF) : {etab['naf']}" + (f" – {etab['libelle_naf']}" if etab.get("libelle_naf") else ""))
+            if not etab.get("actif", True):
+                lines.append("Établissement fermé")
+        elif data.get("etat") == "indisponible":
+            lines.append("Informations de l'établissement non disponibles (service de l'INSEE injoignable lors de la saisie).")
+        return "\n".join(lines)
+
+    def widget_context(self, *, options, stored):
+        data = stored.data if isinstance(stored.data, dict) else {}
+        return {
+            "etablissement": data.get("etablissement"),
+            "indisponible": data.get("etat") == "indisponible",
+            "degraded_message": DEGRADED_MESSAGE,
+        }

@@ -1,0 +1,149 @@
+"""What the widget templates of repetition rows need: the block's rows, and for each row its child
+champs shaped like the dossier form's champ widgets (id, name, value, error…), with the row's id
+in their names so that every row posts its own values.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from .registry import StoredValue
+from .types.repetition import rows_of
+
+
+def stored_of(widget) -> StoredValue:
+    """The stored value behind a widget; the autosave's widgets carry none, so it is read again."""
+    if isinstance(widget, ChampDeLigne):
+        return widget.stored
+    champ = getattr(widget, "champ", None)
+    if champ is not None:
+        return champ.stored
+    dossier = getattr(widget, "dossier", None)
+    if dossier is None:
+        return StoredValue()
+    row_id = getattr(widget, "row_id", "")
+    found = dossier.champs.filter(stable_id=widget.type_de_champ.stable_id, row_id=row_id).first()
+    return found.stored if found is not None else StoredValue()
+
+
+@dataclass
+class ChampDeLigne:
+    """One child champ in one row of a repetition block."""
+
+    dossier: object
+    type_de_champ: object
+    row_id: str
+    stored: StoredValue = field(default_factory=StoredValue)
+    error: str = ""
+
+    @property
+    def field_type(self):
+        return self.type_de_champ.field_type
+
+    @property
+    def template(self):
+        return self.field_type.template
+
+    @property
+    def fillable(self):
+        return self.field_type.fillable
+
+    @property
+    def accepts_files(self):
+        return False
+
+    @property
+    def id(self):
+        return f"{self.type_de_champ.html_id}-{self.row_id}"
+
+    @property
+    def name(self):
+        return self.id
+
+    @property
+    def messages_id(self):
+        return f"{self.id}-messages"
+
+    @property
+    def libelle(self):
+        return self.type_de_champ.libelle
+
+    @property
+    def description(self):
+        return self.type_de_champ.description
+
+    @property
+    def mandatory(self):
+        return self.type_de_champ.mandatory
+
+    @property
+    def options(self):
+        return self.type_de_champ.options or {}
+
+    @property
+    def input_type(self):
+        return self.field_type.input_type
+
+    @property
+    def value(self):
+        return self.field_type.initial(self.stored)
+
+    @property
+    def display(self):
+        return self.field_type.display(self.stored) if not self.field_type.is_empty(self.stored) else ""
+
+    @property
+    def choices(self):
+        choices_for = getattr(self.field_type, "choices_for", None)
+        return choices_for(self.options) if choices_for else []
+
+    @property
+    def character_limit(self):
+        return self.options.get("character_limit")
+
+    @property
+    def heading_level(self):
+        return 4
+
+
+@dataclass
+class Ligne:
+    row_id: str
+    index: int
+    champs: list[ChampDeLigne]
+
+
+def child_types(type_de_champ) -> list:
+    """The children a row shows: fillable and without files (uploads belong to top-level champs)."""
+    return [
+        child for child in type_de_champ.children.order_by("position", "id")
+        if not child.field_type.accepts_files and not child.field_type.has_children
+    ]
+
+
+def lignes(widget) -> list[Ligne]:
+    """The rows of a repetition block widget, with their children's values and errors."""
+    parent = widget.type_de_champ
+    rows = rows_of(stored_of(widget))
+    children = child_types(parent)
+    values = {}
+    dossier = getattr(widget, "dossier", None)
+    if dossier is not None:
+        values = {
+            (champ.stable_id, champ.row_id): champ.stored
+            for champ in dossier.champs.filter(stable_id__in=[c.stable_id for c in children], row_id__in=rows)
+        }
+    result = []
+    for index, row_id in enumerate(rows, start=1):
+        champs = []
+        for child in children:
+            stored = values.get((child.stable_id, row_id), StoredValue())
+            error = ""
+            if child.field_type.fillable and not child.field_type.is_empty(stored):
+                try:
+                    child.field_type.check(stored, options=child.options or {})
+                except ValidationError as exc:
+                    error = exc.messages[0]
+            champs.append(ChampDeLigne(dossier=dossier, type_de_champ=child, row_id=row_id, stored=stored, error=error))
+        result.append(Ligne(row_id=row_id, index=index, champs=champs))
+    return result
