@@ -1,0 +1,175 @@
+"""Batch loading for one API request.
+
+Resolvers ask for the relations of one dossier (its champs, messages, avis…); the first such
+call loads that relation for every dossier of the current page in a single query, so a page of
+100 dossiers costs the same number of queries as a page of 10.
+"""
+
+from collections import defaultdict
+
+from django.db.models import F
+
+from demarches.accounts.models import Instructeur
+from demarches.dossiers.models import Champ, Commentaire, Follow, PieceJointe, Traitement
+from demarches.instruction.models import Avis
+from demarches.procedures.models import GroupeInstructeur, TypeDeChamp
+
+
+class RevisionSchema:
+    __slots__ = ("public", "private", "children")
+
+    def __init__(self):
+        self.public: list = []
+        self.private: list = []
+        self.children: dict[int, list] = defaultdict(list)
+
+
+class Batch:
+    def __init__(self):
+        self.dossiers: dict[int, object] = {}
+        self.revision_ids: set[int] = set()
+        self.groupe_ids: set[int] = set()
+        self._by_dossier: dict[str, dict[int, object]] = defaultdict(dict)
+        self._types_de_champ: dict[int, tuple[list, list]] = {}
+        self._instructeurs: dict[int, list] = {}
+        self._linked: dict[int, object] = {}
+        self._linked_pending: set[int] = set()
+
+    # --- priming ------------------------------------------------------------------------------------
+
+    def prime(self, dossiers) -> None:
+        for dossier in dossiers:
+            self.dossiers.setdefault(dossier.pk, dossier)
+            self.revision_ids.add(dossier.revision_id)
+            if dossier.groupe_instructeur_id:
+                self.groupe_ids.add(dossier.groupe_instructeur_id)
+
+    def prime_revisions(self, revision_ids) -> None:
+        self.revision_ids.update(revision_ids)
+
+    def prime_groupes(self, groupe_ids) -> None:
+        self.groupe_ids.update(groupe_ids)
+
+    # --- per-dossier relations --------------------------------------------------------------------
+
+    def _relation(self, name: str, dossier, load) -> object:
+        cache = self._by_dossier[name]
+        if dossier.pk not in cache:
+            self.prime([dossier])
+            missing = [pk for pk in self.dossiers if pk not in cache]
+            loaded = load(missing)
+            for pk in missing:
+                cache[pk] = loaded.get(pk, [])
+        return cache[dossier.pk]
+
+    def champs(self, dossier) -> dict[tuple[int, str], object]:
+        """The champ rows of a dossier keyed by (stable_id, row_id)."""
+
+        def load(ids):
+            rows = defaultdict(dict)
+            for champ in Champ.objects.filter(dossier_id__in=ids):
+                rows[champ.dossier_id][(champ.stable_id, champ.row_id)] = champ
+            return rows
+
+        return self._relation("champs", dossier, load) or {}
+
+    def pieces(self, dossier) -> dict[int, list]:
+        """The attachments of a dossier's champs, by champ id (one query for the page, no per-champ queryset)."""
+
+        def load(ids):
+            grouped = defaultdict(lambda: defaultdict(list))
+            queryset = PieceJointe.objects.filter(champ__dossier_id__in=ids).annotate(dossier_pk=F("champ__dossier_id"))
+            for piece in queryset.order_by("created_at", "id"):
+                grouped[piece.dossier_pk][piece.champ_id].append(piece)
+            return grouped
+
+        return self._relation("pieces", dossier, load) or {}
+
+    def messages(self, dossier) -> list:
+        def load(ids):
+            grouped = defaultdict(list)
+            for commentaire in Commentaire.objects.filter(dossier_id__in=ids).order_by("created_at", "id"):
+                grouped[commentaire.dossier_id].append(commentaire)
+            return grouped
+
+        return self._relation("messages", dossier, load)
+
+    def avis(self, dossier) -> list:
+        def load(ids):
+            grouped = defaultdict(list)
+            queryset = Avis.objects.filter(dossier_id__in=ids).select_related("expert__user", "claimant__user")
+            for avis in queryset.order_by("created_at", "id"):
+                grouped[avis.dossier_id].append(avis)
+            return grouped
+
+        return self._relation("avis", dossier, load)
+
+    def traitements(self, dossier) -> list:
+        def load(ids):
+            grouped = defaultdict(list)
+            for traitement in Traitement.objects.filter(dossier_id__in=ids).order_by("processed_at", "id"):
+                grouped[traitement.dossier_id].append(traitement)
+            return grouped
+
+        return self._relation("traitements", dossier, load)
+
+    def followers(self, dossier) -> list:
+        def load(ids):
+            grouped = defaultdict(list)
+            queryset = Follow.objects.filter(dossier_id__in=ids).select_related("instructeur__user")
+            for follow in queryset.order_by("created_at", "id"):
+                grouped[follow.dossier_id].append(follow.instructeur)
+            return grouped
+
+        return self._relation("followers", dossier, load)
+
+    # --- per-revision and per-groupe relations ----------------------------------------------------
+
+    def types_de_champ(self, revision_id: int) -> "RevisionSchema":
+        """The types de champ of a revision: public and private roots in form order, children by parent."""
+        if revision_id not in self._types_de_champ:
+            self.revision_ids.add(revision_id)
+            missing = [pk for pk in self.revision_ids if pk not in self._types_de_champ]
+            loaded = {pk: RevisionSchema() for pk in missing}
+            for tdc in TypeDeChamp.objects.filter(revision_id__in=missing).order_by("position", "id"):
+                schema = loaded[tdc.revision_id]
+                if tdc.parent_id is not None:
+                    schema.children[tdc.parent_id].append(tdc)
+                elif tdc.private:
+                    schema.private.append(tdc)
+                else:
+                    schema.public.append(tdc)
+            self._types_de_champ.update(loaded)
+        return self._types_de_champ[revision_id]
+
+    # --- linked dossiers (champs "lien vers un autre dossier") ---------------------------------------
+
+    def want_linked(self, number: int) -> None:
+        if number not in self._linked:
+            self._linked_pending.add(number)
+
+    def linked(self, number: int):
+        """A dossier a champ links to (not a brouillon), or None; pending numbers are loaded together."""
+        if number not in self._linked:
+            self._linked_pending.add(number)
+            from demarches.dossiers.models import Dossier
+
+            queryset = Dossier.objects.filter(pk__in=self._linked_pending).exclude(state=Dossier.State.BROUILLON)
+            found = {dossier.pk: dossier for dossier in queryset.select_related("user", "groupe_instructeur", "procedure__service", "revision")}
+            for pk in self._linked_pending:
+                self._linked[pk] = found.get(pk)
+            self._linked_pending.clear()
+        return self._linked[number]
+
+    def instructeurs(self, groupe_id: int) -> list:
+        if groupe_id not in self._instructeurs:
+            self.groupe_ids.add(groupe_id)
+            missing = [pk for pk in self.groupe_ids if pk not in self._instructeurs]
+            loaded = {pk: [] for pk in missing}
+            through = GroupeInstructeur.instructeurs.through.objects.filter(groupeinstructeur_id__in=missing)
+            links = list(through.values_list("groupeinstructeur_id", "instructeur_id"))
+            by_id = Instructeur.objects.select_related("user").in_bulk({instructeur_id for _, instructeur_id in links})
+            for groupe_id_, instructeur_id in sorted(links, key=lambda link: link[1]):
+                loaded[groupe_id_].append(by_id[instructeur_id])
+            self._instructeurs.update(loaded)
+        return self._instructeurs[groupe_id]

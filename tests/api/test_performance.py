@@ -1,0 +1,48 @@
+"""A page of dossiers with all their champs costs a bounded number of queries, whatever its size."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from demarches.dossiers.models import Champ, Commentaire, Dossier
+from demarches.instruction.models import Avis
+from tests import factories
+
+from .conftest import dossier_en_construction
+from .documents import EXPORT_PAGE
+
+
+def _fill(demarche, count):
+    template = dossier_en_construction(demarche, 1)
+    instructeur = demarche.default_groupe.instructeurs.first()
+    expert = factories.ExpertFactory()
+    for numero in range(2, count + 1):
+        dossier = factories.dossier_creer(procedure=demarche, state=Dossier.State.EN_CONSTRUCTION)
+        Champ.objects.bulk_create([
+            Champ(dossier=dossier, type_de_champ_id=c.type_de_champ_id, stable_id=c.stable_id, value=c.value, data=c.data)
+            for c in template.champs.all()
+        ])
+        Commentaire.objects.create(dossier=dossier, email=instructeur.user.email, instructeur=instructeur, body=f"Message {numero}")
+        Avis.objects.create(dossier=dossier, expert=expert, claimant=instructeur, introduction="Votre avis ?", answer="Favorable")
+
+
+def _queries(gql, secret, demarche, first):
+    with CaptureQueriesContext(connection) as captured:
+        status, body, _ = gql(secret, EXPORT_PAGE, {"number": demarche.pk, "first": first})
+    assert status == 200 and "errors" not in body, body.get("errors")
+    assert len(body["data"]["demarche"]["dossiers"]["nodes"]) == first
+    return len(captured.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_page_size(gql, jeton, demarche, django_assert_max_num_queries):
+    # Given 50 dossiers with their champs, a file, a message and an avis each
+    _fill(demarche, 50)
+    # When a page of 10, then a page of 50, is read with everything (after a first request, which
+    # also records the token's use)
+    _queries(gql, jeton[1], demarche, 1)
+    small = _queries(gql, jeton[1], demarche, 10)
+    large = _queries(gql, jeton[1], demarche, 50)
+    # Then both cost the same (bounded) number of queries
+    assert small == large
+    with django_assert_max_num_queries(small):
+        _queries(gql, jeton[1], demarche, 50)
+    assert small <= 16
