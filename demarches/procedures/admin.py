@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import GroupeInstructeur, InstructeurInvitation, Procedure, ProcedureRevision, Service, TypeDeChamp
+from .models import GroupeInstructeur, InstructeurInvitation, MailTemplate, Procedure, ProcedureRevision, Service, TypeDeChamp
 
 
 @admin.register(Service)
@@ -117,3 +117,11 @@ class InstructeurInvitationAdmin(admin.ModelAdmin):
     readonly_fields = ("token", "created_at", "accepted_at")
     raw_id_fields = ("groupe", "invited_by")
     list_select_related = ("groupe", "invited_by")
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "kind", "subject", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("procedure__libelle", "subject")
+    raw_id_fields = ("procedure",)

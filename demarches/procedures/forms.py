@@ -1,5 +1,7 @@
 """Forms of the administrateur's screens. They validate input; the services do the writes."""
 
+import json
+
 from django import forms
 
 from demarches.fields import registry
@@ -82,6 +84,15 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
             "max_value": f"La durée de conservation doit être comprise entre 1 et {policies.DUREE_CONSERVATION_MAX} mois.",
         },
     )
+    auto_archive_on = forms.DateField(
+        label="Date limite de dépôt", required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=(
+            "Facultative. Format attendu : JJ/MM/AAAA. Les dossiers peuvent être déposés jusqu'à ce jour inclus ; "
+            "à minuit, la démarche est close automatiquement et les dossiers en construction passent en instruction."
+        ),
+        error_messages={"invalid": "Saisissez une date valide, par exemple 31/12/2026."},
+    )
     service_choice = forms.ChoiceField(
         label="Service en charge de la démarche",
         help_text="Reprenez un de vos services ou décrivez-en un nouveau ci-dessous.",
@@ -104,7 +115,9 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
     )
 
     SERVICE_FIELDS = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
-    OPTION_FIELDS = ("libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers")
+    OPTION_FIELDS = (
+        "libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers", "auto_archive_on",
+    )
 
     def __init__(self, *args, administrateur, procedure: Procedure | None = None, services=(), **kwargs):
         if procedure is not None:
@@ -114,6 +127,7 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
                 "for_individual": "1" if procedure.for_individual else "0",
                 "declarative_with_state": procedure.declarative_with_state,
                 "duree_conservation_dossiers": procedure.duree_conservation_dossiers,
+                "auto_archive_on": procedure.auto_archive_on,
                 "service_choice": str(procedure.service_id) if procedure.service_id else NOUVEAU_SERVICE,
                 **kwargs.get("initial", {}),
             }
@@ -231,4 +245,51 @@ class PublicationForm(DsfrFormMixin, forms.Form):
         label="Adresse de la démarche", max_length=150,
         help_text="Lettres minuscules sans accent, chiffres et tirets, par exemple : demande-de-subvention.",
         error_messages={"required": "Indiquez l'adresse de la démarche."},
+    )
+
+
+class MailTemplateForm(DsfrFormMixin, forms.Form):
+    subject = forms.CharField(
+        label="Objet de l'e-mail", max_length=255,
+        error_messages={"required": "Indiquez l'objet de l'e-mail.", "max_length": "L'objet ne peut dépasser 255 caractères."},
+    )
+    body = forms.CharField(
+        label="Corps de l'e-mail", widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Texte brut. Copiez les balises de la liste pour y insérer les informations du dossier.",
+        error_messages={"required": "Rédigez le corps de l'e-mail."},
+    )
+
+
+IMPORT_TAILLE_MAX = 2 * 1024 * 1024
+
+
+class ImportForm(DsfrFormMixin, forms.Form):
+    fichier = forms.FileField(
+        label="Fichier de la démarche (.json)",
+        help_text="Un fichier obtenu avec le bouton « Exporter la démarche » de cette plateforme ou d'une autre. Taille maximale : 2 Mo.",
+        error_messages={"required": "Choisissez le fichier de la démarche à importer."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    CSS = {**DsfrFormMixin.CSS, "clearablefileinput": "fr-upload"}
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > IMPORT_TAILLE_MAX:
+            raise forms.ValidationError("Le fichier dépasse 2 Mo : ce n'est pas un export de démarche.")
+        try:
+            self.cleaned_data["document"] = json.loads(fichier.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise forms.ValidationError("Le fichier n'est pas un document JSON lisible.") from None
+        return fichier
+
+
+class AdministrateurForm(DsfrFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique de l'administrateur",
+        help_text="Format attendu : nom@domaine.fr. La personne doit déjà avoir un compte administrateur.",
+        error_messages={
+            "required": "Indiquez l'adresse électronique de l'administrateur.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+        },
     )

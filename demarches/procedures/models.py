@@ -41,12 +41,16 @@ class Procedure(models.Model):
         choices=[("", "non"), ("en_instruction", "en instruction"), ("accepte", "accepté")],
     )
     duree_conservation_dossiers = models.PositiveSmallIntegerField("durée de conservation (mois)", default=12)
+    # Last day on which dossiers can be deposited; the démarche is closed automatically at the midnight ending it.
+    auto_archive_on = models.DateField("date limite de dépôt", null=True, blank=True, db_index=True)
     draft_revision = models.ForeignKey("ProcedureRevision", on_delete=models.PROTECT, null=True, related_name="+")
     published_revision = models.ForeignKey("ProcedureRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its administrateurs (soft delete): out of their lists and of the catalogue.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "démarche"
@@ -139,3 +143,31 @@ class InstructeurInvitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+
+class MailTemplate(models.Model):
+    """The administrateur's own text for one of the six automatic e-mails of a démarche.
+
+    Without one, the platform's default text (dossiers/emails/<kind>.txt) is sent.
+    """
+
+    class Kind(models.TextChoices):
+        ACCUSE_DE_RECEPTION = "accuse_de_reception", "Accusé de réception"
+        PASSAGE_EN_INSTRUCTION = "passage_en_instruction", "Accusé de passage en instruction"
+        ACCEPTATION = "acceptation", "Accusé d'acceptation"
+        REFUS = "refus", "Accusé de rejet du dossier"
+        SANS_SUITE = "sans_suite", "Accusé de classement sans suite"
+        REEXAMEN = "reexamen", "Accusé de réexamen"
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="mail_templates")
+    kind = models.CharField("type d'e-mail", max_length=30, choices=Kind.choices)
+    subject = models.CharField("objet", max_length=255)
+    body = models.TextField("corps du message")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "modèle d'e-mail"
+        constraints = [models.UniqueConstraint(fields=["procedure", "kind"], name="unique_mail_template_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.procedure_id})"

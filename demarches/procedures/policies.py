@@ -22,6 +22,13 @@ def can_administer(user, procedure: Procedure) -> bool:
     return administrateur is not None and procedure.administrateurs.filter(pk=administrateur.pk).exists()
 
 
+def can_clone(user, procedure: Procedure) -> bool:
+    """An administrateur may copy his own démarches and any published one (the catalogue)."""
+    if not is_administrateur(user):
+        return False
+    return procedure.state == Procedure.State.PUBLIEE or can_administer(user, procedure)
+
+
 def can_use_service(user, service: Service) -> bool:
     """A service belongs to the administrateur who created it and is shared with his co-administrateurs."""
     administrateur = _administrateur(user)
@@ -53,3 +60,10 @@ def publication_manquants(procedure: Procedure) -> list[str]:
 def peut_etre_close(procedure: Procedure) -> bool:
     return procedure.state == Procedure.State.PUBLIEE
 
+
+
+def peut_etre_supprimee(procedure: Procedure) -> bool:
+    """A démarche en test, or one that no longer accepts dossiers (close, dépubliée), may be deleted."""
+    return procedure.hidden_at is None and procedure.state in (
+        Procedure.State.BROUILLON, Procedure.State.CLOSE, Procedure.State.DEPUBLIEE,
+    )

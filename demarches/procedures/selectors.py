@@ -17,7 +17,7 @@ ONGLETS = (
 def procedures_par_onglet(administrateur) -> list[dict]:
     """The administrateur's démarches grouped as on the dashboard, each with its dossier count."""
     procedures = (
-        Procedure.objects.filter(administrateurs=administrateur)
+        Procedure.objects.filter(administrateurs=administrateur, hidden_at__isnull=True)
         .select_related("service")
         .annotate(nb_dossiers=Count("dossiers", filter=Q(dossiers__for_procedure_preview=False), distinct=True))
         .order_by("-updated_at", "-id")
@@ -34,7 +34,8 @@ def procedures_par_onglet(administrateur) -> list[dict]:
 def procedure_administree(user, procedure_id: int) -> Procedure:
     """The démarche, if the user administers it; 404 otherwise (its existence is not disclosed)."""
     procedure = (
-        Procedure.objects.select_related("service", "draft_revision", "published_revision").filter(pk=procedure_id).first()
+        Procedure.objects.select_related("service", "draft_revision", "published_revision")
+        .filter(pk=procedure_id, hidden_at__isnull=True).first()
     )
     if procedure is None or not policies.can_administer(user, procedure):
         raise Http404("Démarche introuvable.")
@@ -115,3 +116,128 @@ def type_de_champ_du_brouillon(procedure: Procedure, stable_id: int) -> TypeDeCh
     if tdc is None:
         raise Http404("Champ introuvable.")
     return tdc
+
+
+# What each attribute of a champ is called in the summary of changes.
+_ATTRIBUTS_COMPARES = (
+    ("libelle", "libellé"),
+    ("type_champ", "type"),
+    ("description", "description"),
+    ("mandatory", "caractère obligatoire"),
+    ("options", "options"),
+)
+
+
+def _definitions(revision: ProcedureRevision) -> dict[int, dict]:
+    result = {}
+    for tdc in revision.types_de_champ.select_related("parent").order_by("private", "parent_id", "position", "id"):
+        result[tdc.stable_id] = {
+            "libelle": tdc.libelle, "type_champ": tdc.type_champ, "description": tdc.description,
+            "mandatory": tdc.mandatory, "options": tdc.options, "position": tdc.position, "private": tdc.private,
+            "parent": tdc.parent.stable_id if tdc.parent_id else None,
+            "parent_libelle": tdc.parent.libelle if tdc.parent_id else "",
+        }
+    return result
+
+
+def _rangs(definitions: dict[int, dict], communs: set[int]) -> dict[int, tuple]:
+    """Rank of each champ among its siblings present in both revisions: adding or removing a champ
+    does not count as moving the others."""
+    groupes: dict[tuple, list] = {}
+    for stable_id, d in definitions.items():
+        if stable_id in communs:
+            groupes.setdefault((d["private"], d["parent"]), []).append((d["position"], stable_id))
+    return {
+        stable_id: (groupe, rang)
+        for groupe, items in groupes.items()
+        for rang, (_, stable_id) in enumerate(sorted(items))
+    }
+
+
+def revision_changements(procedure: Procedure) -> list[dict]:
+    """Champs and annotations added, removed or modified in the draft since the published revision,
+    matched by stable_id; each change says what it is in the administrateur's words."""
+    if procedure.published_revision_id is None:
+        return []
+    avant = _definitions(procedure.published_revision)
+    apres = _definitions(procedure.draft_revision)
+    changements = []
+    communs = set(avant) & set(apres)
+    rangs_avant, rangs_apres = _rangs(avant, communs), _rangs(apres, communs)
+
+    def _item(action, stable_id, definition, details=()):
+        return {
+            "action": action, "stable_id": stable_id, "libelle": definition["libelle"],
+            "private": definition["private"], "parent_libelle": definition["parent_libelle"], "details": list(details),
+        }
+
+    for stable_id, definition in apres.items():
+        old = avant.get(stable_id)
+        if old is None:
+            changements.append(_item("ajout", stable_id, definition))
+            continue
+        details = []
+        for attr, label in _ATTRIBUTS_COMPARES:
+            if old[attr] == definition[attr]:
+                continue
+            if attr == "libelle":
+                details.append(f"libellé : « {old['libelle']} » devient « {definition['libelle']} »")
+            elif attr == "type_champ":
+                details.append(f"type : {registry_label(old['type_champ'])} devient {registry_label(definition['type_champ'])}")
+            elif attr == "mandatory":
+                details.append("devient obligatoire" if definition["mandatory"] else "devient facultatif")
+            else:
+                details.append("description modifiée" if attr == "description" else f"{label} modifiées")
+        if rangs_avant.get(stable_id) != rangs_apres.get(stable_id):
+            details.append("déplacé dans le formulaire")
+        if details:
+            changements.append(_item("modification", stable_id, definition, details))
+    for stable_id, definition in avant.items():
+        if stable_id not in apres:
+            changements.append(_item("suppression", stable_id, definition))
+    order = {"ajout": 0, "modification": 1, "suppression": 2}
+    return sorted(changements, key=lambda c: (c["private"], order[c["action"]]))
+
+
+def registry_label(type_champ: str) -> str:
+    from demarches.fields import registry
+
+    try:
+        return registry.get(type_champ).label
+    except Exception:  # a type removed from the registry still has a name
+        return type_champ
+
+
+def dossiers_a_migrer(procedure: Procedure) -> int:
+    """How many dossiers not yet terminated will move to the draft revision when it is published."""
+    if procedure.published_revision_id is None:
+        return 0
+    return (
+        procedure.dossiers.filter(state__in=("brouillon", "en_construction", "en_instruction"), for_procedure_preview=False)
+        .count()
+    )
+
+
+def procedures_clonables(administrateur, recherche: str = "", limite: int = 50) -> dict:
+    """The catalogue of "À partir d'une démarche existante": his own démarches, and every published
+    démarche, filtered by words of the title, the service or the number."""
+    base = Procedure.objects.filter(hidden_at__isnull=True).select_related("service").order_by("-updated_at", "-id")
+    mes = base.filter(administrateurs=administrateur)
+    publiees = base.filter(state=Procedure.State.PUBLIEE).exclude(administrateurs=administrateur)
+    recherche = (recherche or "").strip()
+    if recherche:
+        filtre = Q()
+        for mot in recherche.split():
+            condition = Q(libelle__icontains=mot) | Q(service__nom__icontains=mot) | Q(service__organisme__icontains=mot)
+            if mot.isdigit():
+                condition |= Q(pk=int(mot))
+            filtre &= condition
+        mes, publiees = mes.filter(filtre), publiees.filter(filtre)
+    return {"mes_procedures": list(mes[:limite]), "publiees": list(publiees[:limite])}
+
+
+def procedure_clonable(user, procedure_id: int) -> Procedure:
+    procedure = Procedure.objects.select_related("service", "draft_revision").filter(pk=procedure_id, hidden_at__isnull=True).first()
+    if procedure is None or not policies.can_clone(user, procedure):
+        raise Http404("Démarche introuvable.")
+    return procedure

@@ -1,12 +1,14 @@
 """Writes on démarches: creation, form schema on the draft revision, instructeurs, lifecycle."""
 
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,14 +18,15 @@ from demarches.audit.services import operation_enregistrer
 from demarches.core.emails import email_envoyer
 from demarches.fields import registry
 
-from . import policies
-from .models import GroupeInstructeur, InstructeurInvitation, Procedure, ProcedureRevision, Service, TypeDeChamp
+from . import definitions, mail_tags, mail_templates, policies, selectors
+from .models import GroupeInstructeur, InstructeurInvitation, MailTemplate, Procedure, ProcedureRevision, Service, TypeDeChamp
 
 PATH_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Attributes of a démarche an administrateur may change through procedure_modifier.
 PROCEDURE_ATTRIBUTS = (
     "libelle", "description", "service", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
+    "auto_archive_on",
 )
 # Attributes that shape existing dossiers: frozen once the démarche has been published.
 PROCEDURE_ATTRIBUTS_AVANT_PUBLICATION = ("for_individual",)
@@ -41,6 +44,11 @@ def _check_duree_conservation(value) -> None:
         raise ValidationError(
             {"duree_conservation_dossiers": f"La durée de conservation doit être comprise entre 1 et {maximum} mois."}
         )
+
+
+def _check_date_limite(value) -> None:
+    if value is not None and value < timezone.localdate():
+        raise ValidationError({"auto_archive_on": "La date limite de dépôt ne peut pas être déjà passée."})
 
 
 def _check_service(service: Service | None, administrateur) -> None:
@@ -87,6 +95,7 @@ def service_modifier(*, service: Service, administrateur, **fields) -> Service:
 def procedure_creer(*, administrateur, libelle: str, description: str, service: Service | None = None, **options) -> Procedure:
     if "duree_conservation_dossiers" in options:
         _check_duree_conservation(options["duree_conservation_dossiers"])
+    _check_date_limite(options.get("auto_archive_on"))
     _check_service(service, administrateur)
     procedure = Procedure.objects.create(libelle=libelle.strip(), description=description.strip(), service=service, **options)
     procedure.administrateurs.add(administrateur)
@@ -95,6 +104,11 @@ def procedure_creer(*, administrateur, libelle: str, description: str, service: 
     GroupeInstructeur.objects.create(procedure=procedure, label="défaut")
     operation_enregistrer(operation=OperationLog.Operation.PROCEDURE_CREER, actor=administrateur.user, procedure=procedure)
     return procedure
+
+
+def _journal(value):
+    """A value as the operation log (JSON) keeps it."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @transaction.atomic
@@ -116,13 +130,15 @@ def procedure_modifier(*, procedure: Procedure, administrateur, **attributs) -> 
         old = getattr(procedure, name)
         if old == value:
             continue
+        if name == "auto_archive_on":
+            _check_date_limite(value)
         if name in PROCEDURE_ATTRIBUTS_AVANT_PUBLICATION and not procedure.is_en_test:
             label = Procedure._meta.get_field(name).verbose_name
             raise ValidationError({name: f"Le champ « {label} » ne peut plus être modifié une fois la démarche publiée."})
         setattr(procedure, name, value)
         changes[name] = {
-            "avant": getattr(old, "pk", old),
-            "apres": getattr(value, "pk", value),
+            "avant": _journal(getattr(old, "pk", old)),
+            "apres": _journal(getattr(value, "pk", value)),
         }
     if changes:
         procedure.save()
@@ -357,7 +373,8 @@ def _freeze_and_copy(procedure: Procedure) -> None:
     draft.save(update_fields=["published_at"])
     new_draft = ProcedureRevision.objects.create(procedure=procedure)
     parents = {}
-    for tdc in draft.types_de_champ.order_by("parent_id", "position", "id"):
+    # Parents first (NULLs sort last on PostgreSQL, first on SQLite: order explicitly).
+    for tdc in draft.types_de_champ.order_by(F("parent_id").asc(nulls_first=True), "position", "id"):
         old_pk = tdc.pk
         tdc.pk = None
         tdc.revision = new_draft
@@ -380,6 +397,10 @@ def procedure_publier(*, procedure: Procedure, administrateur, path: str) -> Pro
     missing = policies.publication_manquants(procedure)
     if missing:
         raise ValidationError("La démarche ne peut pas être publiée : " + " ; ".join(missing) + ".")
+    republication = procedure.published_revision_id is not None
+    if procedure.state == Procedure.State.PUBLIEE and not selectors.brouillon_modifie(procedure):
+        raise ValidationError("Le formulaire n'a pas changé depuis sa publication : il n'y a aucune modification à publier.")
+    changements = selectors.revision_changements(procedure) if republication else []
     procedure.path = path
     _freeze_and_copy(procedure)
     procedure.state = Procedure.State.PUBLIEE
@@ -388,10 +409,32 @@ def procedure_publier(*, procedure: Procedure, administrateur, path: str) -> Pro
     procedure.save()
     # Test dossiers never mix with real ones.
     procedure.dossiers.filter(for_procedure_preview=True).delete()
+    migres = _dossiers_rebaser(procedure, procedure.published_revision) if republication else 0
+    data = {"path": path}
+    if republication:
+        data.update(revision=procedure.published_revision_id, dossiers_migres=migres, changements=[
+            {"action": c["action"], "stable_id": c["stable_id"], "libelle": c["libelle"]} for c in changements
+        ])
     operation_enregistrer(
-        operation=OperationLog.Operation.PROCEDURE_PUBLIER, actor=administrateur.user, procedure=procedure, data={"path": path}
+        operation=OperationLog.Operation.PROCEDURE_PUBLIER, actor=administrateur.user, procedure=procedure, data=data
     )
     return procedure
+
+
+# Dossiers that follow the form's new version when it is published; terminated ones keep theirs.
+ETATS_MIGRES = ("brouillon", "en_construction", "en_instruction")
+
+
+def _dossiers_rebaser(procedure: Procedure, revision: ProcedureRevision) -> int:
+    """Move the dossiers not yet terminated to `revision`: each value row follows its champ by
+    stable_id; values of champs removed from the form stay in place, no longer shown."""
+    from django.apps import apps
+
+    Champ = apps.get_model("dossiers", "Champ")
+    moving = procedure.dossiers.filter(state__in=ETATS_MIGRES).exclude(revision=revision)
+    for tdc in revision.types_de_champ.only("pk", "stable_id"):
+        Champ.objects.filter(dossier__in=moving.values("pk"), stable_id=tdc.stable_id).update(type_de_champ=tdc)
+    return moving.update(revision=revision)
 
 
 @transaction.atomic
@@ -404,4 +447,260 @@ def procedure_clore(*, procedure: Procedure, administrateur) -> Procedure:
     procedure.closed_at = timezone.now()
     procedure.save(update_fields=["state", "closed_at", "updated_at"])
     operation_enregistrer(operation=OperationLog.Operation.PROCEDURE_CLORE, actor=administrateur.user, procedure=procedure)
+    return procedure
+
+
+# --- Automatic e-mails --------------------------------------------------------------------------
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in mail_templates.TYPES_PAR_KIND:
+        raise ValidationError("Type d'e-mail inconnu.")
+
+
+def mail_template_verifier(*, procedure: Procedure, subject: str, body: str) -> None:
+    """Raise a ValidationError per field when the text is empty or uses tags the démarche does not have."""
+    errors = {}
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        errors["subject"] = "Indiquez l'objet de l'e-mail."
+    elif "\n" in subject or "\r" in subject:
+        errors["subject"] = "L'objet de l'e-mail doit tenir sur une seule ligne."
+    if not body:
+        errors["body"] = "Rédigez le corps de l'e-mail."
+    for name, text in (("subject", subject), ("body", body)):
+        if name in errors:
+            continue
+        inconnues = mail_templates.balises_inconnues(procedure, text)
+        if inconnues:
+            errors[name] = mail_tags.message_inconnues(inconnues)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def mail_template_enregistrer(*, procedure: Procedure, administrateur, kind: str, subject: str, body: str) -> MailTemplate:
+    _require_admin(procedure, administrateur)
+    _check_kind(kind)
+    mail_template_verifier(procedure=procedure, subject=subject, body=body)
+    template, _ = MailTemplate.objects.update_or_create(
+        procedure=procedure, kind=kind, defaults={"subject": subject.strip(), "body": body.strip()}
+    )
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "mail_template_enregistrer", "kind": kind},
+    )
+    return template
+
+
+@transaction.atomic
+def mail_template_retablir(*, procedure: Procedure, administrateur, kind: str) -> None:
+    """Back to the platform's default text."""
+    _require_admin(procedure, administrateur)
+    _check_kind(kind)
+    deleted, _ = MailTemplate.objects.filter(procedure=procedure, kind=kind).delete()
+    if deleted:
+        operation_enregistrer(
+            operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+            data={"action": "mail_template_retablir", "kind": kind},
+        )
+
+
+# --- Clone, export, import ----------------------------------------------------------------------
+
+
+def _champ_creer(revision: ProcedureRevision, champ: dict, *, private: bool, position: int, parent=None) -> TypeDeChamp:
+    field_type = registry.get(champ["type_champ"])
+    libelle, options = _clean_type_de_champ(type_champ=champ["type_champ"], libelle=champ["libelle"], options=champ["options"])
+    tdc = TypeDeChamp.objects.create(
+        revision=revision, stable_id=next_stable_id(), type_champ=champ["type_champ"], libelle=libelle,
+        description=(champ.get("description") or "").strip(), mandatory=champ.get("mandatory", False),
+        options=options, private=private, position=position, parent=parent,
+    )
+    children = champ.get("children") or []
+    if children and not field_type.has_children:
+        raise ValidationError(f"Le champ « {libelle} » n'est pas un bloc répétable : il ne peut pas contenir de champs.")
+    for child_position, child in enumerate(children, start=1):
+        _champ_creer(revision, child, private=private, position=child_position, parent=tdc)
+    return tdc
+
+
+def _creer_depuis_definition(*, administrateur, definition: dict, service: Service | None, origine: dict) -> Procedure:
+    """A new démarche en test from a definition read by definitions.lire; new stable_ids throughout."""
+    procedure = procedure_creer(administrateur=administrateur, service=service, **definition["procedure"])
+    revision = procedure.draft_revision
+    for private, key in ((False, "champs"), (True, "annotations")):
+        for position, champ in enumerate(definition[key], start=1):
+            try:
+                _champ_creer(revision, champ, private=private, position=position)
+            except ValidationError as error:
+                raise ValidationError(f"Champ « {champ['libelle']} » : " + " ".join(error.messages)) from None
+    seen = set()
+    for mail in definition["mail_templates"]:
+        type_email = mail_templates.TYPES_PAR_KIND.get(mail["kind"])
+        if type_email is None or mail["kind"] in seen:
+            raise ValidationError(f"Type d'e-mail inconnu ou répété : {mail['kind']}.")
+        seen.add(mail["kind"])
+        try:
+            mail_template_verifier(procedure=procedure, subject=mail["subject"], body=mail["body"])
+        except ValidationError as error:
+            raise ValidationError(f"E-mail « {type_email.label} » : " + " ".join(error.messages)) from None
+        MailTemplate.objects.create(procedure=procedure, kind=mail["kind"], subject=mail["subject"].strip(), body=mail["body"].strip())
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure, data=origine,
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_cloner(*, procedure: Procedure, administrateur) -> Procedure:
+    """A new démarche en test, copy of one of his démarches or of any published démarche.
+
+    The service is kept only when the administrateur may use it; instructeurs, path and dossiers
+    are never copied.
+    """
+    if not policies.can_clone(administrateur.user, procedure):
+        raise PermissionDenied("Cette démarche ne peut pas être copiée.")
+    definition = definitions.lire(definitions.exporter(procedure))
+    service = procedure.service
+    if service is not None and not policies.can_use_service(administrateur.user, service):
+        service = None
+    return _creer_depuis_definition(
+        administrateur=administrateur, definition=definition, service=service,
+        origine={"action": "procedure_cloner", "source": procedure.pk},
+    )
+
+
+def procedure_exporter(*, procedure: Procedure, administrateur) -> dict:
+    _require_admin(procedure, administrateur)
+    return definitions.exporter(procedure)
+
+
+def _service_importe(administrateur, fields: dict | None) -> Service | None:
+    if not fields or not (fields.get("nom") or "").strip():
+        return None
+    email = (fields.get("email") or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(f"L'adresse électronique du service « {fields['nom']} » n'est pas valide.") from None
+    existing = Service.objects.filter(administrateur=administrateur, nom=fields["nom"].strip(), email=email).first()
+    return existing or service_creer(administrateur=administrateur, **{**fields, "email": email})
+
+
+@transaction.atomic
+def procedure_importer(*, administrateur, document) -> Procedure:
+    """A new démarche en test from an exported definition (see definitions.py)."""
+    definition = definitions.lire(document)
+    service = _service_importe(administrateur, definition["service"])
+    return _creer_depuis_definition(
+        administrateur=administrateur, definition=definition, service=service, origine={"action": "procedure_importer"},
+    )
+
+
+# --- Co-administrateurs -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def administrateur_ajouter(*, procedure: Procedure, administrateur, email: str):
+    """Share the démarche with another administrateur (who must already have an administrateur account)."""
+    from demarches.accounts.models import Administrateur
+
+    _require_admin(procedure, administrateur)
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Indiquez l'adresse électronique de l'administrateur."})
+    nouveau = Administrateur.objects.select_related("user").filter(user__email__iexact=email).first()
+    if nouveau is None:
+        raise ValidationError({"email": (
+            f"Aucun administrateur n'a l'adresse {email} : la personne doit d'abord obtenir un compte administrateur."
+        )})
+    if procedure.administrateurs.filter(pk=nouveau.pk).exists():
+        raise ValidationError({"email": f"{email} administre déjà cette démarche."})
+    procedure.administrateurs.add(nouveau)
+    email_envoyer(
+        to=nouveau.user.email,
+        subject=f"Vous administrez maintenant la démarche « {procedure.libelle} »",
+        template="procedures/emails/administrateur_ajoute",
+        context={"procedure": procedure, "added_by": administrateur.user.email,
+                 "url": _absolute(reverse("procedures:show", args=[procedure.pk]))},
+        kind="administrateur_ajoute",
+    )
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "administrateur_ajouter", "email": nouveau.user.email},
+    )
+    return nouveau
+
+
+@transaction.atomic
+def administrateur_retirer(*, procedure: Procedure, administrateur, retire) -> None:
+    """Remove a co-administrateur (possibly oneself); a démarche always keeps at least one."""
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _require_admin(procedure, administrateur)
+    if not procedure.administrateurs.filter(pk=retire.pk).exists():
+        raise ValidationError("Cette personne n'administre pas cette démarche.")
+    if procedure.administrateurs.count() <= 1:
+        raise ValidationError("Une démarche doit toujours avoir au moins un administrateur : ajoutez-en un autre avant de vous retirer.")
+    procedure.administrateurs.remove(retire)
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "administrateur_retirer", "email": retire.user.email},
+    )
+
+
+# --- Date limite de dépôt (periodic job) --------------------------------------------------------
+
+
+def procedures_clore_a_date_limite(*, today=None) -> list[int]:
+    """Close the published démarches whose date limite de dépôt is over, at the midnight ending it.
+
+    Their dossiers en construction pass en instruction automatically (the usager can no longer
+    change them); brouillons can no longer be deposited since the démarche is closed. Idempotent:
+    a démarche already closed is left alone. Returns the ids of the démarches closed.
+    """
+    from demarches.dossiers import transitions
+
+    today = today or timezone.localdate()
+    closed = []
+    for procedure_id in Procedure.objects.filter(
+        state=Procedure.State.PUBLIEE, auto_archive_on__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            procedure = Procedure.objects.select_for_update().get(pk=procedure_id)
+            if procedure.state != Procedure.State.PUBLIEE or not procedure.auto_archive_on or procedure.auto_archive_on >= today:
+                continue
+            procedure.state = Procedure.State.CLOSE
+            procedure.closed_at = timezone.now()
+            procedure.save(update_fields=["state", "closed_at", "updated_at"])
+            en_construction = procedure.dossiers.filter(state="en_construction", for_procedure_preview=False)
+            for dossier in en_construction.order_by("pk"):
+                transitions.passer_automatiquement_en_instruction(dossier=dossier)
+            operation_enregistrer(
+                operation=OperationLog.Operation.PROCEDURE_CLORE, automatic=True, procedure=procedure,
+                data={"action": "date_limite", "date_limite": procedure.auto_archive_on.isoformat()},
+            )
+            closed.append(procedure.pk)
+    return closed
+
+
+# --- Suppression --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def procedure_supprimer(*, procedure: Procedure, administrateur) -> Procedure:
+    """Delete (hide) a démarche en test or closed: it leaves the administrateurs' lists and the
+    catalogue; the test link stops working and test dossiers are destroyed."""
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _require_admin(procedure, administrateur)
+    if not policies.peut_etre_supprimee(procedure):
+        raise ValidationError("Seule une démarche en test ou close peut être supprimée : clore d'abord la démarche.")
+    procedure.hidden_at = timezone.now()
+    procedure.test_token = uuid.uuid4()
+    procedure.save(update_fields=["hidden_at", "test_token", "updated_at"])
+    procedure.dossiers.filter(for_procedure_preview=True).delete()
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+        data={"action": "procedure_supprimer", "state": procedure.state},
+    )
     return procedure

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from demarches.audit.models import OperationLog
-from demarches.procedures.models import InstructeurInvitation, Procedure
+from demarches.procedures.models import InstructeurInvitation, MailTemplate, Procedure
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 def cible(procedure, instructeur):
     """A published démarche of `administrateur` with one instructeur, one champ and one pending invitation."""
     invitation = InstructeurInvitation.objects.create(email="attente@exemple.fr", groupe=procedure.default_groupe)
+    MailTemplate.objects.create(procedure=procedure, kind="refus", subject="Refus", body="Refusé.")
     stable_id = procedure.draft_revision.types_de_champ.get().stable_id
-    return {"procedure": procedure, "stable_id": stable_id, "instructeur": instructeur, "invitation": invitation}
+    co = factories.AdministrateurFactory()
+    procedure.administrateurs.add(co)
+    pirate = factories.AdministrateurFactory()
+    return {"procedure": procedure, "stable_id": stable_id, "instructeur": instructeur, "invitation": invitation,
+            "co": co, "pirate": pirate}
 
 
 def _actions(c):
@@ -41,6 +46,16 @@ def _actions(c):
         ("POST", reverse("procedures:publier", args=[p]), {"path": "pirate"}),
         ("GET", reverse("procedures:clore", args=[p]), None),
         ("POST", reverse("procedures:clore", args=[p]), {}),
+        ("GET", reverse("procedures:exporter", args=[p]), None),
+        ("POST", reverse("procedures:supprimer", args=[p]), {}),
+        ("GET", reverse("procedures:administrateurs", args=[p]), None),
+        ("POST", reverse("procedures:administrateurs", args=[p]), {"email": c["pirate"].user.email}),
+        ("POST", reverse("procedures:administrateur_retirer", args=[p, c["co"].pk]), {}),
+        ("GET", reverse("procedures:emails", args=[p]), None),
+        ("GET", reverse("procedures:email_modifier", args=[p, "refus"]), None),
+        ("POST", reverse("procedures:email_modifier", args=[p, "acceptation"]), {"subject": "Piraté", "body": "Piraté"}),
+        ("POST", reverse("procedures:email_modifier", args=[p, "acceptation"]), {"subject": "Piraté", "body": "x", "apercu": "1"}),
+        ("POST", reverse("procedures:email_retablir", args=[p, "refus"]), {}),
         ("GET", reverse("procedures:service_modifier", args=[c["procedure"].service_id]), None),
         ("POST", reverse("procedures:service_modifier", args=[c["procedure"].service_id]), {"nom": "Piraté", "email": "x@exemple.fr"}),
     ]
@@ -49,10 +64,12 @@ def _actions(c):
 def _snapshot(c):
     procedure = Procedure.objects.get(pk=c["procedure"].pk)
     return (
-        procedure.libelle, procedure.state, procedure.path, procedure.service.nom,
+        procedure.libelle, procedure.state, procedure.path, procedure.service.nom, procedure.hidden_at,
         list(procedure.draft_revision.types_de_champ.values_list("stable_id", "libelle", "position")),
         list(procedure.default_groupe.instructeurs.values_list("pk", flat=True)),
         list(InstructeurInvitation.objects.values_list("email", flat=True)),
+        list(MailTemplate.objects.values_list("kind", "subject", "body")),
+        sorted(procedure.administrateurs.values_list("pk", flat=True)),
         OperationLog.objects.count(),
     )
 
@@ -82,7 +99,7 @@ def test_users_without_administrateur_profile_are_forbidden(client, cible, role)
 
 
 def test_another_administrateur_gets_404(client, cible):
-    other = factories.AdministrateurFactory()
+    other = cible["pirate"]
     client.force_login(other.user)
     before = _snapshot(cible)
     for method, url, data in _actions(cible):
