@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Avis
+from .models import Avis, Label
 
 
 @admin.register(Avis)
@@ -12,3 +12,11 @@ class AvisAdmin(admin.ModelAdmin):
     raw_id_fields = ("dossier", "expert", "claimant")
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "color", "procedure", "created_at")
+    list_filter = ("color",)
+    search_fields = ("name", "procedure__libelle")
+    raw_id_fields = ("procedure",)

@@ -95,3 +95,25 @@ class AvisReponseForm(ServiceErrorsMixin, forms.Form):
         help_text="Visible uniquement par les instructeurs de la démarche, jamais par le demandeur.",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+
+class CorrectionForm(ServiceErrorsMixin, forms.Form):
+    """« Demander une correction »: a reason and the message the usager receives."""
+
+    reason = forms.ChoiceField(
+        label="Motif",
+        choices=[
+            ("incorrect", "Le dossier contient une erreur"),
+            ("incomplete", "Le dossier est incomplet"),
+            ("outdated", "Une pièce ou une information est périmée"),
+        ],
+        initial="incorrect",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le motif de la correction.", "invalid_choice": "Choisissez le motif de la correction."},
+    )
+    message = forms.CharField(
+        label="Message au demandeur",
+        required=False,
+        help_text="Précisez ce qu'il doit corriger ; le message est envoyé par e-mail et reste dans la messagerie.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

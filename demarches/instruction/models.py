@@ -30,3 +30,47 @@ class Avis(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class Label(models.Model):
+    """A coloured label of a démarche that its instructeurs put on dossiers ("À relancer", "Urgent"…)."""
+
+    class Color(models.TextChoices):
+        # DSFR illustrative colours (fr-badge--<colour>).
+        PURPLE_GLYCINE = "purple-glycine", "violet glycine"
+        PINK_TUILE = "pink-tuile", "rose tuile"
+        GREEN_EMERAUDE = "green-emeraude", "vert émeraude"
+        BLUE_ECUME = "blue-ecume", "bleu écume"
+        ORANGE_TERRE_BATTUE = "orange-terre-battue", "orange terre battue"
+        YELLOW_TOURNESOL = "yellow-tournesol", "jaune tournesol"
+        GREEN_MENTHE = "green-menthe", "vert menthe"
+        BLUE_CUMULUS = "blue-cumulus", "bleu cumulus"
+        PINK_MACARON = "pink-macaron", "rose macaron"
+        BROWN_CAFE_CREME = "brown-cafe-creme", "brun café crème"
+        BEIGE_GRIS_GALET = "beige-gris-galet", "beige gris galet"
+
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField("nom", max_length=50)
+    color = models.CharField("couleur", max_length=30, choices=Color.choices, default=Color.BLUE_ECUME)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "name"], name="unique_label_per_procedure")]
+
+    def __str__(self):
+        return self.name
+
+
+class DossierLabel(models.Model):
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="dossier_labels")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="dossier_labels")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label_id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "label"], name="unique_label_per_dossier")]
+        indexes = [
+            # The dashboard filter ?label=<id>: the dossiers carrying one label.
+            models.Index(fields=["label", "dossier"], name="dossier_label_filter_idx"),
+        ]

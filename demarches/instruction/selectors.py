@@ -5,16 +5,22 @@ free of N+1 queries whatever the number of dossiers.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
 
-from demarches.dossiers.models import Champ, Commentaire, Dossier, Follow, Traitement
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from demarches.dossiers.models import Champ, Commentaire, CorrectionDemande, Dossier, Follow, Traitement
 from demarches.procedures.models import GroupeInstructeur, Procedure
 
-from .models import Avis
+from .models import Avis, DossierLabel, Label
 
 S = Dossier.State
 EN_COURS = (S.EN_CONSTRUCTION, S.EN_INSTRUCTION)
+# « expirant bientôt »: the usager is warned two weeks before his dossier expires (reference platform).
+EXPIRATION_NOTICE = timedelta(days=getattr(settings, "DOSSIER_EXPIRATION_NOTICE_DAYS", 14))
 
 
 @dataclass(frozen=True)
@@ -31,15 +37,21 @@ TABS = (
     Tab("suivis", "suivis par moi", "Les dossiers en cours que vous suivez.", "Dossiers suivis par moi"),
     Tab("traites", "traités", "Les dossiers sur lesquels une décision a été prise.", "Dossiers traités"),
     Tab(
-        "tous", "tous les dossiers", "Tous les dossiers déposés sur cette démarche, quel que soit leur statut.",
+        "tous", "tous les dossiers", "Tous les dossiers déposés sur cette démarche, quel que soit leur statut, hors archives.",
         "Tous les dossiers",
     ),
+    Tab(
+        "expirant", "expirant bientôt",
+        "Les dossiers dont la durée de conservation s'achève dans les prochains jours : ils seront ensuite supprimés.",
+        "Dossiers expirant bientôt",
+    ),
+    Tab("archives", "archivés", "Les dossiers traités que vous avez mis de côté : ils n'apparaissent plus ailleurs.", "Dossiers archivés"),
 )
 TAB_KEYS = tuple(tab.key for tab in TABS)
 
 
 def _groupes_of(instructeur) -> QuerySet:
-    return GroupeInstructeur.objects.filter(instructeurs=instructeur).values("pk")
+    return GroupeInstructeur.objects.filter(instructeurs=instructeur, procedure__hidden_at__isnull=True).values("pk")
 
 
 def _followed_by_anyone(dossier_ref: str = "pk"):
@@ -55,26 +67,39 @@ def dossiers_visibles(instructeur) -> QuerySet:
 
     Dossiers of a démarche en test are included: instructeurs rehearse on them before publication.
     """
-    return Dossier.objects.filter(groupe_instructeur__in=_groupes_of(instructeur)).exclude(state=S.BROUILLON)
+    return (
+        Dossier.objects.filter(groupe_instructeur__in=_groupes_of(instructeur))
+        .exclude(state=S.BROUILLON)
+        .exclude(hidden_by_user_at__isnull=False, state=S.EN_CONSTRUCTION)  # withdrawn by the usager
+    )
 
 
-def _tab_filters(instructeur, prefix: str = "") -> dict[str, Q]:
+def _tab_filters(instructeur, prefix: str = "", *, include_archived: bool = False) -> dict[str, Q]:
     """The condition of each tab, usable on Dossier (prefix "") or through a relation ("dossiers__")."""
     ref = f"{prefix}pk" if prefix else "pk"
     state = f"{prefix}state"
+    # Archived dossiers leave every tab but their own.
+    courant = Q() if include_archived else Q(**{f"{prefix}archived": False})
     return {
-        "a-suivre": Q(**{f"{state}__in": EN_COURS}) & ~Q(_followed_by_anyone(ref)),
-        "suivis": Q(**{f"{state}__in": EN_COURS}) & Q(_followed_by(instructeur, ref)),
-        "traites": Q(**{f"{state}__in": Dossier.TERMINE}),
-        "tous": Q(),
+        "a-suivre": courant & Q(**{f"{state}__in": EN_COURS}) & ~Q(_followed_by_anyone(ref)),
+        "suivis": courant & Q(**{f"{state}__in": EN_COURS}) & Q(_followed_by(instructeur, ref)),
+        "traites": courant & Q(**{f"{state}__in": Dossier.TERMINE}),
+        "tous": courant,
+        "expirant": courant
+        & Q(**{f"{prefix}expire_at__lte": timezone.now() + EXPIRATION_NOTICE})
+        & ~Q(**{f"{state}__in": (S.BROUILLON, S.EN_INSTRUCTION)}),  # a dossier en instruction never expires
+        "archives": Q(**{f"{prefix}archived": True}),
     }
 
 
-COUNTER_NAMES = {"a-suivre": "a_suivre", "suivis": "suivis", "traites": "traites", "tous": "total"}
+COUNTER_NAMES = {
+    "a-suivre": "a_suivre", "suivis": "suivis", "traites": "traites", "tous": "total", "expirant": "expirant",
+    "archives": "archives",
+}
 
 
 def procedures_avec_compteurs(instructeur) -> QuerySet:
-    """The démarches an instructeur instructs, each annotated with its four counters (one query)."""
+    """The démarches an instructeur instructs, each annotated with its tab counters (one query)."""
     groupes = _groupes_of(instructeur)
     visible = Q(dossiers__groupe_instructeur__in=groupes) & ~Q(dossiers__state=S.BROUILLON)
     filters = _tab_filters(instructeur, prefix="dossiers__")
@@ -82,30 +107,46 @@ def procedures_avec_compteurs(instructeur) -> QuerySet:
         COUNTER_NAMES[key]: Count("dossiers", filter=visible & condition) for key, condition in filters.items()
     }
     return (
-        Procedure.objects.filter(pk__in=GroupeInstructeur.objects.filter(instructeurs=instructeur).values("procedure_id"))
+        Procedure.objects.filter(hidden_at__isnull=True, pk__in=GroupeInstructeur.objects.filter(instructeurs=instructeur).values("procedure_id"))
         .only("pk", "libelle", "state", "created_at")
         .annotate(**counters)
         .order_by("-created_at", "-pk")
     )
 
 
-def compteurs(instructeur, procedure) -> dict[str, int]:
-    """The four tab counters of one démarche, keyed by tab (one query)."""
+def _avec_label(label_id: int | None) -> Q:
+    """Dossiers carrying one label (served by the (label, dossier) index); no condition without a label."""
+    if label_id is None:
+        return Q()
+    return Q(Exists(DossierLabel.objects.filter(label_id=label_id, dossier_id=OuterRef("pk"))))
+
+
+def compteurs(instructeur, procedure, *, label_id: int | None = None) -> dict[str, int]:
+    """The tab counters of one démarche, keyed by tab (one query); they follow the label filter."""
     filters = _tab_filters(instructeur)
-    aggregates = dossiers_visibles(instructeur).filter(procedure=procedure).aggregate(
+    aggregates = dossiers_visibles(instructeur).filter(procedure=procedure).filter(_avec_label(label_id)).aggregate(
         **{COUNTER_NAMES[key]: Count("pk", filter=condition) for key, condition in filters.items()}
     )
     return {key: aggregates[COUNTER_NAMES[key]] or 0 for key in filters}
 
 
-def dossiers_du_tableau(instructeur, procedure, tab: str) -> QuerySet:
-    """The rows of one dashboard tab, most recently updated first, with what each row displays."""
-    condition = _tab_filters(instructeur)[tab]
+def dossiers_du_tableau(
+    instructeur, procedure, tab: str, *, include_archived: bool = False, label_id: int | None = None
+) -> QuerySet:
+    """The rows of one dashboard tab, most recently updated first, with what each row displays
+    (labels prefetched: one more query per page).
+
+    include_archived (exports): the tab's condition without the exclusion of archived dossiers.
+    label_id: only the dossiers carrying that label.
+    """
+    condition = (_tab_filters(instructeur, include_archived=True) if include_archived else _tab_filters(instructeur))[tab]
     return (
         dossiers_visibles(instructeur)
         .filter(procedure=procedure)
         .filter(condition)
+        .filter(_avec_label(label_id))
         .select_related("user")
+        .prefetch_related(Prefetch("dossier_labels", queryset=DossierLabel.objects.select_related("label").order_by("label_id")))
         .annotate(
             followed_by_me=_followed_by(instructeur),
             has_new_message=Exists(
@@ -199,4 +240,67 @@ def avis_pour_expert(expert, pk: int) -> Avis | None:
         .exclude(dossier__state=S.BROUILLON)
         .select_related("dossier__procedure__service", "dossier__user", "dossier__revision", "claimant__user")
         .first()
+    )
+
+
+# --- annotations privées -------------------------------------------------------------------------
+
+
+def annotation_types(dossier: Dossier) -> list:
+    """The private champs an instructeur fills on this dossier's revision, in order.
+
+    Attachments and repetition blocks are not offered as annotations yet: their widgets post to
+    usager-only URLs (upload, add a row).
+    """
+    return [
+        tdc
+        for tdc in dossier.revision.private_types_de_champ()
+        if not tdc.field_type.accepts_files and not tdc.field_type.has_children
+    ]
+
+
+def annotations_du_dossier(dossier: Dossier) -> list[tuple]:
+    """(type de champ, champ or None) for every annotation of the dossier, in form order (two queries)."""
+    types = annotation_types(dossier)
+    champs = {
+        champ.stable_id: champ
+        for champ in Champ.objects.filter(dossier=dossier, row_id="", stable_id__in=[t.stable_id for t in types])
+    }
+    return [(tdc, champs.get(tdc.stable_id)) for tdc in types]
+
+
+def labels_du_dossier(dossier: Dossier) -> list[Label]:
+    return list(Label.objects.filter(dossier_labels__dossier=dossier).order_by("id"))
+
+
+def derniere_correction(dossier: Dossier) -> CorrectionDemande | None:
+    """The latest « demande de correction » of a dossier (pending or done), with its message."""
+    return CorrectionDemande.objects.filter(dossier=dossier).select_related("commentaire").order_by("-created_at", "-id").first()
+
+
+def correction_en_attente(dossier: Dossier) -> CorrectionDemande | None:
+    return (
+        CorrectionDemande.objects.filter(dossier=dossier, resolved_at__isnull=True).select_related("commentaire").first()
+    )
+
+
+# --- personnes impliquées ---------------------------------------------------------------------------
+
+
+def suiveurs(dossier: Dossier) -> QuerySet:
+    """The instructeurs following the dossier, first follower first."""
+    return Follow.objects.filter(dossier=dossier).select_related("instructeur__user").order_by("created_at", "id")
+
+
+def collegues_a_qui_envoyer(dossier: Dossier, instructeur) -> QuerySet:
+    """The instructeurs of the dossier's group who do not follow it yet (never oneself)."""
+    from demarches.accounts.models import Instructeur
+
+    return (
+        Instructeur.objects.filter(groupes=dossier.groupe_instructeur_id)
+        .exclude(pk=instructeur.pk)
+        .exclude(follows__dossier=dossier)
+        .select_related("user")
+        .order_by("user__email")
+        .distinct()
     )

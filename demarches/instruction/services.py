@@ -9,19 +9,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
-from demarches.accounts.models import Expert
+from demarches.accounts.models import Expert, Instructeur
 from demarches.audit.models import OperationLog
 from demarches.audit.services import operation_enregistrer
 from demarches.core.emails import email_envoyer
-from demarches.dossiers.models import Dossier, Follow
-from demarches.dossiers.policies import can_view_as_instructeur
+from demarches.dossiers.models import CorrectionDemande, Dossier, Follow
+from demarches.dossiers.policies import can_edit_as_usager, can_view_as_instructeur
+from demarches.dossiers.services import _champ_ecrire, _parse
+from demarches.procedures.policies import can_instruct
 
-from .models import Avis
+from . import selectors
+from .models import Avis, DossierLabel, Label
 
 # Operation names of the avis in the audit log (same naming as the other operations).
 AVIS_DEMANDER = OperationLog.Operation.AVIS_DEMANDER
 AVIS_DONNER = OperationLog.Operation.AVIS_DONNER
+# Operations of this app not (yet) in OperationLog.Operation: the log stores any name.
+ANNOTATIONS_MODIFIER = "annotations_modifier"
+DOSSIER_ARCHIVER = "dossier_archiver"
+DOSSIER_DESARCHIVER = "dossier_desarchiver"
+LABELS_MODIFIER = "labels_modifier"
+CORRECTION_EFFECTUER = "correction_effectuer"
+DOSSIER_ENVOYER = "dossier_envoyer"
 
 
 def _require_instructeur_of(instructeur, dossier: Dossier) -> None:
@@ -134,3 +145,211 @@ def avis_donner(*, avis: Avis, expert, answer: str) -> Avis:
             dossier_id=avis.dossier_id,
         )
     return avis
+
+
+# --- annotations privées -------------------------------------------------------------------------
+
+
+def can_edit_annotations(instructeur, dossier: Dossier) -> bool:
+    """The instructeurs who follow the dossier write its annotations; the others of the group read them.
+
+    An archived dossier is frozen: nobody writes on it any more.
+    """
+    if instructeur is None or not can_view_as_instructeur(instructeur.user, dossier) or dossier.archived:
+        return False
+    return Follow.objects.filter(instructeur=instructeur, dossier=dossier).exists()
+
+
+@transaction.atomic
+def annotations_enregistrer(*, dossier: Dossier, instructeur, posted) -> dict[int, str]:
+    """Save the posted private annotations; invalid input is kept as typed. Returns errors by stable_id."""
+    if not can_edit_annotations(instructeur, dossier):
+        raise PermissionDenied("Suivez le dossier pour modifier ses annotations privées.")
+    if not hasattr(posted, "getlist"):  # a plain dict (API, jobs, tests): {name: value or [values]}
+        posted = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in posted.items()})
+    errors: dict[int, str] = {}
+    changed = []
+    for tdc, champ in selectors.annotations_du_dossier(dossier):
+        field_type, html_id = tdc.field_type, tdc.html_id
+        if not field_type.fillable:
+            continue
+        if html_id not in posted and f"{html_id}-present" not in posted:
+            continue
+        raw = field_type.raw_from_post(posted, html_id)
+        stored, error = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
+        _, row_changed = _champ_ecrire(dossier, tdc, "", champ, stored)
+        if error:
+            errors[tdc.stable_id] = error
+        if row_changed:
+            changed.append(tdc.stable_id)
+    if changed:
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+        operation_enregistrer(
+            operation=ANNOTATIONS_MODIFIER, actor=instructeur.user, dossier=dossier, data={"stable_ids": changed}
+        )
+    return errors
+
+
+# --- archives --------------------------------------------------------------------------------------
+
+
+def can_archiver(instructeur, dossier: Dossier) -> bool:
+    return dossier.is_termine and not dossier.archived and can_view_as_instructeur(instructeur.user, dossier)
+
+
+def can_desarchiver(instructeur, dossier: Dossier) -> bool:
+    return dossier.archived and can_view_as_instructeur(instructeur.user, dossier)
+
+
+def _archived_set(*, dossier: Dossier, instructeur, archived: bool) -> Dossier:
+    _require_instructeur_of(instructeur, dossier)
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.archived == archived:
+        return dossier  # already done (double click, two instructeurs): nothing to log twice
+    if archived and not dossier.is_termine:
+        raise ValidationError("Seul un dossier traité (accepté, refusé ou classé sans suite) peut être archivé.")
+    dossier.archived = archived
+    dossier.save(update_fields=["archived", "updated_at"])
+    operation_enregistrer(
+        operation=DOSSIER_ARCHIVER if archived else DOSSIER_DESARCHIVER, actor=instructeur.user, dossier=dossier
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_archiver(*, dossier: Dossier, instructeur) -> Dossier:
+    """Put a terminated dossier aside: it leaves the other tabs, and its messagerie is closed."""
+    return _archived_set(dossier=dossier, instructeur=instructeur, archived=True)
+
+
+@transaction.atomic
+def dossier_desarchiver(*, dossier: Dossier, instructeur) -> Dossier:
+    return _archived_set(dossier=dossier, instructeur=instructeur, archived=False)
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+C = Label.Color
+DEFAULT_LABELS = (
+    ("À examiner", C.PURPLE_GLYCINE),
+    ("À relancer", C.ORANGE_TERRE_BATTUE),
+    ("Complet", C.GREEN_EMERAUDE),
+    ("À signer", C.BLUE_ECUME),
+    ("Urgent", C.PINK_TUILE),
+)
+
+
+def labels_de_la_procedure(procedure) -> list[Label]:
+    """The labels of a démarche; the five default ones are created the first time they are needed."""
+    labels = list(Label.objects.filter(procedure=procedure).order_by("id"))
+    if not labels:
+        Label.objects.bulk_create(
+            [Label(procedure=procedure, name=name, color=color) for name, color in DEFAULT_LABELS], ignore_conflicts=True
+        )
+        labels = list(Label.objects.filter(procedure=procedure).order_by("id"))
+    return labels
+
+
+def _require_instructeur_of_procedure(instructeur, procedure) -> None:
+    if instructeur is None or not can_instruct(instructeur.user, procedure):
+        raise PermissionDenied("Vous n'instruisez pas cette démarche.")
+
+
+@transaction.atomic
+def label_creer(*, procedure, instructeur, name: str, color: str) -> Label:
+    """A custom label, shared by every instructeur of the démarche."""
+    _require_instructeur_of_procedure(instructeur, procedure)
+    labels_de_la_procedure(procedure)
+    name = " ".join((name or "").split())
+    errors = {}
+    if not name:
+        errors["name"] = "Donnez un nom au label."
+    elif len(name) > 50:
+        errors["name"] = "Le nom du label ne doit pas dépasser 50 caractères."
+    elif Label.objects.filter(procedure=procedure, name__iexact=name).exists():
+        errors["name"] = "Un label porte déjà ce nom sur cette démarche."
+    if color not in C.values:
+        errors["color"] = "Choisissez une couleur dans la liste."
+    if errors:
+        raise ValidationError(errors)
+    return Label.objects.create(procedure=procedure, name=name, color=color)
+
+
+@transaction.atomic
+def dossier_labels_definir(*, dossier: Dossier, instructeur, label_ids) -> list[Label]:
+    """Put exactly these labels (of the dossier's démarche) on the dossier."""
+    _require_instructeur_of(instructeur, dossier)
+    ids = [int(i) for i in label_ids if str(i).isdigit()]
+    wanted = set(Label.objects.filter(procedure_id=dossier.procedure_id, pk__in=ids).values_list("pk", flat=True))
+    current = set(DossierLabel.objects.filter(dossier=dossier).values_list("label_id", flat=True))
+    added, removed = wanted - current, current - wanted
+    if removed:
+        DossierLabel.objects.filter(dossier=dossier, label_id__in=removed).delete()
+    if added:
+        DossierLabel.objects.bulk_create([DossierLabel(dossier=dossier, label_id=pk) for pk in added], ignore_conflicts=True)
+    if added or removed:
+        operation_enregistrer(
+            operation=LABELS_MODIFIER, actor=instructeur.user, dossier=dossier,
+            data={"ajoutes": sorted(added), "retires": sorted(removed)},
+        )
+    return list(Label.objects.filter(pk__in=wanted).order_by("id"))
+
+
+# --- corrections -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def correction_effectuer(*, dossier: Dossier, user) -> CorrectionDemande | None:
+    """The usager (or a co-editor) says he made the correction asked: the instructeurs see « corrigé »."""
+    if not can_edit_as_usager(user, dossier):
+        raise PermissionDenied("Ce dossier ne peut plus être modifié.")
+    correction = (
+        CorrectionDemande.objects.select_for_update().filter(dossier=dossier, resolved_at__isnull=True).first()
+    )
+    if correction is None:
+        return None
+    correction.resolved_at = timezone.now()
+    correction.save(update_fields=["resolved_at"])
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=correction.resolved_at)
+    operation_enregistrer(operation=CORRECTION_EFFECTUER, actor=user, dossier=dossier, data={"correction": correction.pk})
+    return correction
+
+
+# --- personnes impliquées ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_envoyer_a_instructeur(*, dossier: Dossier, instructeur, destinataire_id) -> Follow:
+    """« Envoyer à un instructeur »: a colleague of the dossier's group follows it and is told by e-mail."""
+    _require_instructeur_of(instructeur, dossier)
+    destinataire = (
+        Instructeur.objects.filter(pk=destinataire_id, groupes=dossier.groupe_instructeur_id)
+        .select_related("user")
+        .first()
+        if str(destinataire_id or "").isdigit()
+        else None
+    )
+    if destinataire is None:
+        raise ValidationError({"destinataire": "Choisissez un instructeur du groupe qui instruit ce dossier."})
+    if destinataire.pk == instructeur.pk:
+        raise ValidationError({"destinataire": "Vous ne pouvez pas vous envoyer le dossier à vous-même."})
+    follow, created = Follow.objects.get_or_create(instructeur=destinataire, dossier=dossier)
+    if not created:
+        raise ValidationError({"destinataire": f"{destinataire.user.email} suit déjà ce dossier."})
+    operation_enregistrer(
+        operation=DOSSIER_ENVOYER, actor=instructeur.user, dossier=dossier, data={"destinataire": destinataire.user.email}
+    )
+    email_envoyer(
+        to=destinataire.user.email,
+        subject=f"Le dossier n° {dossier.pk} vous a été envoyé ({dossier.procedure.libelle})",
+        template="instruction/emails/dossier_envoye",
+        context={
+            "dossier": dossier,
+            "procedure": dossier.procedure,
+            "expediteur_email": instructeur.user.email,
+            "dossier_url": settings.SITE_URL + reverse("instruction:dossier", args=[dossier.procedure_id, dossier.pk]),
+        },
+        kind="dossier_envoye",
+        dossier_id=dossier.pk,
+    )
+    return follow

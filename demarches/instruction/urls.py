@@ -15,6 +15,7 @@ urlpatterns = [
     # Instructeur workspace.
     path("<int:procedure_id>/", views.procedure, name="procedure"),
     path(dossier, views.dossier, name="dossier"),
+    path(dossier + "annotations/", views.annotations, name="annotations"),
     path(dossier + "messagerie/", views.messagerie, name="messagerie"),
     path(dossier + "messagerie/<int:commentaire_id>/piece-jointe/", views.message_piece_jointe, name="message_piece_jointe"),
     path(dossier + "pieces/<int:piece_id>/", views.piece, name="piece"),
@@ -24,6 +25,13 @@ urlpatterns = [
     path(dossier + "passer-en-instruction/", views.passer_en_instruction, name="passer_en_instruction"),
     path(dossier + "repasser-en-construction/", views.repasser_en_construction, name="repasser_en_construction"),
     path(dossier + "repasser-en-instruction/", views.repasser_en_instruction, name="repasser_en_instruction"),
+    path(dossier + "demander-une-correction/", views.demander_correction, name="demander_correction"),
+    path("dossiers/<int:pk>/correction-effectuee/", views.correction_effectuee, name="correction_effectuee"),
+    path(dossier + "personnes/", views.personnes, name="personnes"),
+    path(dossier + "archiver/", views.archiver, name="archiver"),
+    path(dossier + "labels/", views.labels, name="labels"),
+    path(dossier + "labels/nouveau/", views.label_creer, name="label_creer"),
+    path(dossier + "desarchiver/", views.desarchiver, name="desarchiver"),
     path(dossier + "decision/<slug:action>/", views.decision, name="decision"),
     path(dossier + "demander-un-avis/", views.demander_avis, name="demander_avis"),
 ]

@@ -10,24 +10,27 @@ from functools import wraps
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from demarches.core.files import file_response
 from demarches.dossiers import services as dossier_services
 from demarches.dossiers import transitions
-from demarches.dossiers.models import Commentaire, PieceJointe
-from demarches.dossiers.policies import can_view_as_instructeur
+from demarches.dossiers.forms import champ_widgets
+from demarches.dossiers.models import Commentaire, Dossier, PieceJointe
+from demarches.dossiers.policies import can_view_as_instructeur, can_view_as_usager
 from demarches.procedures.models import Procedure
 from demarches.procedures.policies import can_instruct
 
 from . import selectors, services
-from .forms import AvisDemandeForm, AvisReponseForm, DecisionForm, MessageForm
+from .forms import AvisDemandeForm, AvisReponseForm, CorrectionForm, DecisionForm, MessageForm
+from .models import Label
 
 PAGE_SIZE = 50
 
@@ -119,15 +122,21 @@ def procedure(request, procedure_id):
     tab = request.GET.get("statut", "a-suivre")
     if tab not in selectors.TAB_KEYS:
         tab = "a-suivre"
-    counters = selectors.compteurs(request.instructeur, procedure)
-    rows = selectors.dossiers_du_tableau(request.instructeur, procedure, tab)
+    labels = services.labels_de_la_procedure(procedure)
+    label = next((lbl for lbl in labels if str(lbl.pk) == request.GET.get("label", "")), None)
+    label_id = label.pk if label else None
+    counters = selectors.compteurs(request.instructeur, procedure, label_id=label_id)
+    rows = selectors.dossiers_du_tableau(request.instructeur, procedure, tab, label_id=label_id)
     page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
     tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.TABS]
     current = next(t for t in selectors.TABS if t.key == tab)
     return render(
         request,
         "instruction/procedure.html",
-        {"procedure": procedure, "tabs": tabs, "current": current, "page": page},
+        {
+            "procedure": procedure, "tabs": tabs, "current": current, "page": page, "labels": labels, "label": label,
+            "filter_query": f"&label={label.pk}" if label else "",
+        },
     )
 
 
@@ -185,6 +194,14 @@ def _dossier_context(request, dossier, **extra) -> dict:
     decisions = []
     if guards["can_terminer"]:
         decisions = [{"decision": d, "form": _decision_form(d)} for d in DECISIONS.values()]
+    labels = services.labels_de_la_procedure(dossier.procedure)
+    guards["labels"] = labels
+    guards["labels_du_dossier"] = selectors.labels_du_dossier(dossier)
+    guards["label_colors"] = Label.Color.choices
+    guards["can_demander_correction"] = transitions.can_demander_correction(dossier, request.user)
+    guards["correction"] = selectors.derniere_correction(dossier)
+    guards["can_archiver"] = services.can_archiver(request.instructeur, dossier)
+    guards["can_desarchiver"] = services.can_desarchiver(request.instructeur, dossier)
     return {"dossier": dossier, "procedure": dossier.procedure, "decisions": decisions, **guards, **extra}
 
 
@@ -252,6 +269,28 @@ passer_en_instruction = _simple_transition(
 repasser_en_construction = _simple_transition(
     "repasser_en_construction", "Le dossier est repassé en construction : le demandeur peut de nouveau le modifier."
 )
+def _archive_action(service, done: str):
+    @require_POST
+    @instructeur_required
+    def view(request, procedure_id, pk):
+        dossier = _dossier(request, procedure_id, pk)
+        try:
+            service(dossier=dossier, instructeur=request.instructeur)
+        except ValidationError as error:
+            flash.error(request, " ".join(error.messages))
+        else:
+            flash.success(request, done)
+        return redirect(_dossier_url(dossier))
+
+    view.__name__ = service.__name__
+    return view
+
+
+archiver = _archive_action(
+    services.dossier_archiver, "Le dossier est archivé : il n'apparaît plus que dans l'onglet « archivés » et sa messagerie est fermée."
+)
+desarchiver = _archive_action(services.dossier_desarchiver, "Le dossier a été désarchivé.")
+
 repasser_en_instruction = _simple_transition(
     "repasser_en_instruction", "Le dossier est repassé en instruction : la décision a été annulée."
 )
@@ -318,6 +357,140 @@ def demander_avis(request, procedure_id, pk):
     return render(request, "instruction/dossier/demande.html", _demande_context(request, dossier, form))
 
 
+# --- demander une correction ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@instructeur_required
+def demander_correction(request, procedure_id, pk):
+    dossier = _dossier(request, procedure_id, pk)
+    if not transitions.can_demander_correction(dossier, request.user):
+        flash.error(request, "Une correction ne peut pas être demandée sur ce dossier : il est traité, ou une correction est déjà en attente.")
+        return redirect(_dossier_url(dossier))
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transitions.repasser_en_construction_avec_correction(
+                dossier=dossier, instructeur=request.instructeur,
+                message=form.cleaned_data["message"], reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                flash.error(request, " ".join(error.messages))
+                return redirect(_dossier_url(dossier))
+            form.add_service_error(error)
+        else:
+            flash.success(request, "La demande de correction a été envoyée : le dossier est repassé en construction.")
+            return redirect(_dossier_url(dossier))
+    return render(request, "instruction/dossier/correction.html", {"dossier": dossier, "procedure": dossier.procedure, "form": form})
+
+
+@require_POST
+@login_required
+def correction_effectuee(request, pk):
+    """The usager's « Correction effectuée » (banner of his dossier page)."""
+    dossier = get_object_or_404(Dossier.objects.select_related("procedure"), pk=pk)
+    if not can_view_as_usager(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    if not request.POST.get("correction_effectuee"):
+        flash.error(request, "Cochez « Correction effectuée » pour signaler votre correction.")
+    else:
+        try:
+            services.correction_effectuer(dossier=dossier, user=request.user)
+        except PermissionDenied:
+            flash.error(request, "Ce dossier ne peut plus être modifié.")
+        else:
+            flash.success(request, "Merci : l'administration est informée que vous avez corrigé votre dossier.")
+    return redirect("dossiers:show", dossier.pk)
+
+
+# --- personnes impliquées -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@instructeur_required
+def personnes(request, procedure_id, pk):
+    """Followers, experts asked, and « Envoyer à un instructeur »."""
+    dossier = _dossier(request, procedure_id, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            follow = services.dossier_envoyer_a_instructeur(
+                dossier=dossier, instructeur=request.instructeur, destinataire_id=request.POST.get("destinataire")
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            flash.success(request, f"Le dossier a été envoyé à {follow.instructeur.user.email}, qui le suit désormais.")
+            return redirect("instruction:personnes", dossier.procedure_id, dossier.pk)
+    context = _dossier_context(
+        request, dossier, active_tab="personnes",
+        suiveurs=selectors.suiveurs(dossier), avis_list=selectors.avis_du_dossier(dossier),
+        collegues=selectors.collegues_a_qui_envoyer(dossier, request.instructeur), envoi_error=error,
+    )
+    return render(request, "instruction/dossier/personnes.html", context)
+
+
+# --- instructeur: labels ---------------------------------------------------------------------------
+
+
+@require_POST
+@instructeur_required
+def labels(request, procedure_id, pk):
+    """« Enregistrer les labels »: exactly the ticked labels on the dossier."""
+    dossier = _dossier(request, procedure_id, pk)
+    services.dossier_labels_definir(dossier=dossier, instructeur=request.instructeur, label_ids=request.POST.getlist("labels"))
+    flash.success(request, "Les labels du dossier ont été mis à jour.")
+    return _back(request, dossier)
+
+
+@require_POST
+@instructeur_required
+def label_creer(request, procedure_id, pk):
+    """« Créer un label »: a new label of the démarche, put on this dossier at once."""
+    dossier = _dossier(request, procedure_id, pk)
+    try:
+        label = services.label_creer(
+            procedure=dossier.procedure, instructeur=request.instructeur,
+            name=request.POST.get("name", ""), color=request.POST.get("color", ""),
+        )
+    except ValidationError as error:
+        flash.error(request, "Le label n'a pas été créé : " + " ".join(error.messages))
+    else:
+        ids = [lbl.pk for lbl in selectors.labels_du_dossier(dossier)] + [label.pk]
+        services.dossier_labels_definir(dossier=dossier, instructeur=request.instructeur, label_ids=ids)
+        flash.success(request, f"Le label « {label.name} » a été créé et ajouté au dossier.")
+    return _back(request, dossier)
+
+
+# --- instructeur: annotations privées ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@instructeur_required
+def annotations(request, procedure_id, pk):
+    """The instructeur-only form: written by the followers of the dossier, read by the other instructeurs."""
+    dossier = _dossier(request, procedure_id, pk)
+    can_edit = services.can_edit_annotations(request.instructeur, dossier)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not can_edit:
+            flash.error(request, "Suivez le dossier pour modifier ses annotations privées.")
+            return redirect("instruction:annotations", dossier.procedure_id, dossier.pk)
+        try:
+            errors = services.annotations_enregistrer(dossier=dossier, instructeur=request.instructeur, posted=request.POST)
+        except PermissionDenied:
+            raise Http404("Dossier introuvable") from None
+        if request.htmx:
+            return render(request, "instruction/dossier/_annotations_statut.html", {"errors": errors, "now": timezone.now()})
+        if not errors:
+            flash.success(request, "Les annotations privées ont été sauvegardées.")
+            return redirect("instruction:annotations", dossier.procedure_id, dossier.pk)
+    widgets = champ_widgets(dossier, selectors.annotations_du_dossier(dossier), errors)
+    context = _dossier_context(request, dossier, active_tab="annotations", widgets=widgets, can_edit=can_edit, errors=errors)
+    return render(request, "instruction/dossier/annotations.html", context)
+
+
 # --- instructeur: messagerie and downloads -----------------------------------------------------
 
 
@@ -325,6 +498,9 @@ def demander_avis(request, procedure_id, pk):
 @instructeur_required
 def messagerie(request, procedure_id, pk):
     dossier = _dossier(request, procedure_id, pk)
+    if request.method == "POST" and dossier.archived:
+        flash.error(request, "Le dossier est archivé : sa messagerie est fermée.")
+        return redirect("instruction:messagerie", dossier.procedure_id, dossier.pk)
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demarches.dossiers.models import Dossier, Follow
-from demarches.instruction import selectors
+from demarches.instruction import selectors, services
 from tests import factories
 from tests.instruction.conftest import autre_procedure, creer_dossier
 
@@ -25,7 +25,7 @@ def test_counters_per_tab_exclude_brouillons(instructeur, procedure, un_dossier_
     # when the counters are computed
     counters = selectors.compteurs(instructeur, procedure)
     # then brouillons are never counted
-    assert counters == {"a-suivre": 2, "suivis": 1, "traites": 3, "tous": 6}
+    assert counters == {"a-suivre": 2, "suivis": 1, "traites": 3, "tous": 6, "expirant": 0, "archives": 0}
 
 
 def test_a_dossier_followed_by_a_colleague_is_neither_a_suivre_nor_mine(instructeur, procedure):
@@ -37,13 +37,13 @@ def test_a_dossier_followed_by_a_colleague_is_neither_a_suivre_nor_mine(instruct
     # when my counters are computed
     counters = selectors.compteurs(instructeur, procedure)
     # then it only shows in "tous les dossiers"
-    assert counters == {"a-suivre": 0, "suivis": 0, "traites": 0, "tous": 1}
+    assert counters == {"a-suivre": 0, "suivis": 0, "traites": 0, "tous": 1, "expirant": 0, "archives": 0}
 
 
 def test_a_followed_dossier_that_is_decided_moves_to_traites(instructeur, procedure):
     dossier = factories.dossier_creer(procedure=procedure, state=S.ACCEPTE)
     Follow.objects.create(instructeur=instructeur, dossier=dossier)
-    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 0, "suivis": 0, "traites": 1, "tous": 1}
+    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 0, "suivis": 0, "traites": 1, "tous": 1, "expirant": 0, "archives": 0}
 
 
 def test_procedures_page_lists_each_demarche_with_its_counters(
@@ -144,7 +144,8 @@ def _dashboard_queries(client, procedure, django_assert_max_num_queries, limit):
 def test_dashboard_query_count_does_not_grow_with_dossiers(
     instructeur_client, instructeur, procedure, django_assert_max_num_queries
 ):
-    # given a few dossiers
+    # given a few dossiers (and the default labels, created on the first visit)
+    services.labels_de_la_procedure(procedure)
     for _ in range(3):
         factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION)
     few = _dashboard_queries(instructeur_client, procedure, django_assert_max_num_queries, 15)

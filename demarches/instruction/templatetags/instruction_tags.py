@@ -19,3 +19,11 @@ BADGE_CLASSES = {
 def state_badge(state: str):
     """The DSFR badge of a dossier state ("en construction", "accepté"…)."""
     return {"label": S(state).label, "css": BADGE_CLASSES.get(state, "")}
+
+
+@register.simple_tag
+def correction_en_attente(dossier):
+    """The pending « demande de correction » of a dossier, for the usager's banner (or None)."""
+    from demarches.instruction.selectors import correction_en_attente as selector
+
+    return selector(dossier) if getattr(dossier, "pk", None) else None
