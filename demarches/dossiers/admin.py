@@ -6,7 +6,7 @@ so these admin pages are read-only.
 
 from django.contrib import admin
 
-from .models import Champ, Commentaire, Dossier, PieceJointe, Traitement
+from .models import Champ, Commentaire, Dossier, DossierSupprime, Invitation, PieceJointe, Traitement
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,3 +89,20 @@ class TraitementAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     search_fields = ("=dossier__id", "instructeur_email")
     list_select_related = ("dossier",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "dossier", "email", "user", "created_at")
+    search_fields = ("=dossier__id", "email")
+    list_select_related = ("dossier", "user")
+
+
+@admin.register(DossierSupprime)
+class DossierSupprimeAdmin(ReadOnlyAdmin):
+    """The trace of dossiers deleted for good: number, démarche, state, reason, date."""
+
+    list_display = ("dossier_number", "procedure", "state", "reason", "deleted_at")
+    list_filter = ("reason", "state")
+    search_fields = ("=dossier_number", "procedure__libelle")
+    list_select_related = ("procedure",)

@@ -67,6 +67,32 @@ class MessageForm(forms.Form):
     )
 
 
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        error_messages={
+            "required": "Saisissez l'adresse électronique de la personne à inviter.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple adresse@mail.com.",
+            "max_length": "L'adresse électronique est trop longue.",
+        },
+    )
+    message = forms.CharField(
+        label="Ajouter un message à la personne invitée",
+        required=False,
+        widget=forms.Textarea,
+        max_length=2_000,
+        error_messages={"max_length": "Votre message est trop long : 2 000 caractères au maximum."},
+    )
+
+
+class CompteSuppressionForm(forms.Form):
+    confirmation = forms.BooleanField(
+        label="Je comprends que mon compte sera supprimé et que je ne pourrai plus me connecter avec cette adresse.",
+        error_messages={"required": "Cochez la case pour confirmer la suppression de votre compte."},
+    )
+
+
 @dataclass
 class PieceAffichee:
     piece: PieceJointe

@@ -41,16 +41,27 @@ class Dossier(models.Model):
     last_champ_updated_at = models.DateTimeField(null=True, blank=True)
     last_commentaire_at = models.DateTimeField(null=True, blank=True)
     expire_at = models.DateTimeField(null=True, blank=True)
+    # Set when the usager puts the dossier in his corbeille; cleared by « Restaurer ».
+    hidden_by_user_at = models.DateTimeField(null=True, blank=True)
+    # The « bientôt supprimé » e-mail was sent for the current expire_at (cleared by « Conserver plus longtemps »).
+    expiration_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["groupe_instructeur", "state", "-updated_at"], name="dossier_dashboard_idx"),
+            models.Index(fields=["groupe_instructeur", "archived", "state", "-updated_at"], name="dossier_dashboard_idx"),
+            models.Index(fields=["expire_at"], name="dossier_expire_at_idx"),
+            models.Index(fields=["procedure", "depose_at", "id"], name="dossier_api_depot_idx"),
+            models.Index(fields=["procedure", "updated_at", "id"], name="dossier_api_maj_idx"),
             models.Index(fields=["user", "state"], name="dossier_user_state_idx"),
             models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
         ]
 
     def __str__(self):
         return f"Dossier n° {self.pk}"
+
+    @property
+    def is_hidden_by_user(self):
+        return self.hidden_by_user_at is not None
 
     @property
     def is_termine(self):
@@ -145,3 +156,82 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instructeur", "dossier"], name="unique_follow")]
+
+
+class Invitation(models.Model):
+    """A co-editor invited by the owner: may fill the form and upload, never deposit.
+
+    Matched to an account by e-mail until the invitee opens it; `user` is then set.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse électronique")
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations_dossiers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "email"], name="unique_invitation_per_dossier")]
+        indexes = [models.Index(fields=["email"], name="invitation_email_idx")]
+
+    def __str__(self):
+        return f"Invitation de {self.email} sur le dossier n° {self.dossier_id}"
+
+
+class CorrectionDemande(models.Model):
+    """« Demander une correction »: the instructeur sends the dossier back to the usager with a reason.
+
+    At most one pending correction per dossier; resolved when the usager says he made it (or when
+    the dossier goes back en instruction).
+    """
+
+    class Reason(models.TextChoices):
+        INCOMPLETE = "incomplete", "dossier incomplet"
+        INCORRECT = "incorrect", "dossier incorrect"
+        OUTDATED = "outdated", "pièce ou information périmée"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="corrections")
+    reason = models.CharField("motif", max_length=20, choices=Reason.choices, default=Reason.INCORRECT)
+    commentaire = models.OneToOneField(Commentaire, on_delete=models.CASCADE, related_name="correction")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(resolved_at__isnull=True), name="one_pending_correction_per_dossier"
+            )
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.resolved_at is None
+
+
+class DossierSupprime(models.Model):
+    """What remains of a dossier deleted for good (corbeille purge, expiry, closed account): a trace
+    for the administration, without any personal data."""
+
+    class Reason(models.TextChoices):
+        CORBEILLE = "corbeille", "supprimé par l'usager"
+        EXPIRATION = "expiration", "expiré"
+        COMPTE_SUPPRIME = "compte_supprime", "compte de l'usager supprimé"
+
+    dossier_number = models.PositiveBigIntegerField("numéro du dossier", db_index=True)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="dossiers_supprimes")
+    state = models.CharField(max_length=20, choices=Dossier.State.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = "dossier supprimé"
+        verbose_name_plural = "dossiers supprimés"
+
+    def __str__(self):
+        return f"Dossier n° {self.dossier_number} ({self.get_reason_display()})"

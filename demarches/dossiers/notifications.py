@@ -1,9 +1,12 @@
 """E-mails of the dossier's life. Each usager e-mail is also copied into the messagerie."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import reverse
 
 from demarches.core.emails import email_envoyer
+from demarches.procedures import mail_templates
 
 from .models import Commentaire, Dossier
 
@@ -34,12 +37,14 @@ def _context(dossier: Dossier) -> dict:
 
 
 def _to_usager(dossier: Dossier, kind: str, *, copy_to_messagerie: bool = True, extra: dict | None = None):
-    subject = SUBJECTS[kind].format(numero=dossier.pk, libelle=dossier.procedure.libelle)
+    # The démarche's own text (procedures.MailTemplate, tags replaced) wins over the default one.
+    custom = mail_templates.mail_personnalise(dossier, kind)
+    subject = custom[0] if custom else SUBJECTS[kind].format(numero=dossier.pk, libelle=dossier.procedure.libelle)
     email = email_envoyer(
         to=dossier.user.email,
         subject=subject,
-        template=f"dossiers/emails/{kind}",
-        context={**_context(dossier), **(extra or {})},
+        template="procedures/emails/personnalise" if custom else f"dossiers/emails/{kind}",
+        context={"corps": custom[1]} if custom else {**_context(dossier), **(extra or {})},
         kind=kind,
         dossier_id=dossier.pk,
     )
@@ -100,3 +105,49 @@ def nouveau_message_aux_instructeurs(dossier: Dossier, commentaire):
             kind="nouveau_message_instructeur",
             dossier_id=dossier.pk,
         )
+
+
+def invitation_envoyee(invitation):
+    """To the invited co-editor: who invites her, the optional message, and how to reach the dossier."""
+    dossier = invitation.dossier
+    next_path = reverse("dossiers:brouillon" if dossier.state == Dossier.State.BROUILLON else "dossiers:show", args=[dossier.pk])
+    email_envoyer(
+        to=invitation.email,
+        subject=f"{dossier.user.email} vous invite à modifier son dossier n° {dossier.pk} ({dossier.procedure.libelle})",
+        template="dossiers/emails/invitation",
+        context={
+            **_context(dossier),
+            "invitation": invitation,
+            "invitation_url": settings.SITE_URL + next_path,
+            "signup_url": settings.SITE_URL + reverse("account_signup") + "?" + urlencode({"next": next_path}),
+        },
+        kind="invitation_dossier",
+        dossier_id=dossier.pk,
+    )
+
+
+def dossier_supprime_aux_instructeurs(dossier: Dossier):
+    """An en construction dossier withdrawn by its usager: its followers are told it is gone."""
+    for follow in dossier.follows.select_related("instructeur__user"):
+        email_envoyer(
+            to=follow.instructeur.user.email,
+            subject=f"Le dossier n° {dossier.pk} a été supprimé par l'usager ({dossier.procedure.libelle})",
+            template="dossiers/emails/dossier_supprime_instructeur",
+            context=_context(dossier),
+            kind="dossier_supprime_instructeur",
+            dossier_id=dossier.pk,
+        )
+
+
+def expiration_prochaine(dossier: Dossier):
+    """A month before a brouillon or a processed dossier is deleted: how to keep it longer."""
+    brouillon = dossier.state == Dossier.State.BROUILLON
+    page = "dossiers:brouillon" if brouillon else "dossiers:show"
+    email_envoyer(
+        to=dossier.user.email,
+        subject=f"Votre {'brouillon' if brouillon else 'dossier'} n° {dossier.pk} va bientôt être supprimé ({dossier.procedure.libelle})",
+        template="dossiers/emails/expiration_prochaine",
+        context={**_context(dossier), "conserver_url": settings.SITE_URL + reverse(page, args=[dossier.pk])},
+        kind="expiration_prochaine",
+        dossier_id=dossier.pk,
+    )

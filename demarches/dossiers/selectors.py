@@ -1,16 +1,17 @@
 """Reads on dossiers for the usager pages: the queryset shapes are fixed here, once."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from demarches.procedures.models import Procedure
 
-from .models import Champ, Commentaire, Dossier, PieceJointe
+from . import policies
+from .models import Champ, Commentaire, Dossier, Invitation, PieceJointe
 
 S = Dossier.State
 EN_COURS = (S.BROUILLON, S.EN_CONSTRUCTION, S.EN_INSTRUCTION)
 TRAITES = Dossier.TERMINE
-ONGLETS = {"en-cours": EN_COURS, "traites": TRAITES}
+ONGLETS = ("en-cours", "traites", "invites", "corbeille")
 
 
 def dossier_de_l_usager(*, pk: int) -> Dossier:
@@ -21,21 +22,55 @@ def dossier_de_l_usager(*, pk: int) -> Dossier:
     )
 
 
-def dossiers_de_l_usager(*, user, onglet: str):
+def _onglet_filtres(user) -> dict[str, Q]:
+    """The tabs of « Mes dossiers »: his own dossiers by state, those he was invited on, his corbeille."""
+    invited = Q(pk__in=policies.invitations_de(user).values("dossier_id"))
+    own = Q(user=user)
+    visible = Q(hidden_by_user_at__isnull=True)
+    return {
+        "en-cours": own & visible & Q(state__in=EN_COURS),
+        "traites": own & visible & Q(state__in=TRAITES),
+        "invites": invited & visible & ~own,
+        "corbeille": own & Q(hidden_by_user_at__isnull=False),
+    }
+
+
+def _recherche(terme: str) -> Q:
+    """By number (« 123 » or « n° 123 »), or by text in the démarche's title or the answers."""
+    terme = terme.strip()
+    numero = terme.lower().removeprefix("n°").removeprefix("n ").strip()
+    condition = Q(procedure__libelle__icontains=terme) | Q(
+        Exists(Champ.objects.filter(dossier_id=OuterRef("pk"), value__icontains=terme))
+    )
+    if numero.isdigit():
+        condition |= Q(pk=int(numero))
+    return condition
+
+
+def dossiers_de_l_usager(*, user, onglet: str, recherche: str = ""):
     """The rows of « Mes dossiers » for one tab (served by the (user, state) index)."""
-    return (
-        Dossier.objects.filter(user=user, state__in=ONGLETS[onglet])
-        .select_related("procedure")
-        .order_by("-updated_at", "-pk")
-    )
+    dossiers = Dossier.objects.filter(_onglet_filtres(user)[onglet])
+    if recherche.strip():
+        dossiers = dossiers.filter(_recherche(recherche))
+    return dossiers.select_related("procedure", "user").order_by("-updated_at", "-pk")
 
 
-def compteurs_de_l_usager(*, user) -> dict[str, int]:
-    counts = Dossier.objects.filter(user=user).aggregate(
-        en_cours=Count("pk", filter=Q(state__in=EN_COURS)),
-        traites=Count("pk", filter=Q(state__in=TRAITES)),
-    )
-    return {"en-cours": counts["en_cours"], "traites": counts["traites"]}
+def compteurs_de_l_usager(*, user, recherche: str = "") -> dict[str, int]:
+    """The count of every tab, in one query (with the search applied when there is one)."""
+    filtres = _onglet_filtres(user)
+    dossiers = Dossier.objects.filter(Q(user=user) | filtres["invites"])
+    if recherche.strip():
+        dossiers = dossiers.filter(_recherche(recherche))
+    counts = dossiers.aggregate(**{key.replace("-", "_"): Count("pk", filter=q) for key, q in filtres.items()})
+    return {key: counts[key.replace("-", "_")] for key in filtres}
+
+
+def invitations_du_dossier(dossier: Dossier):
+    return Invitation.objects.filter(dossier=dossier).select_related("user").order_by("created_at", "id")
+
+
+def invitation_du_dossier(dossier: Dossier, invitation_pk: int) -> Invitation:
+    return get_object_or_404(Invitation, pk=invitation_pk, dossier=dossier)
 
 
 def procedure_par_adresse(*, path: str) -> Procedure:
@@ -54,7 +89,9 @@ def dossiers_sur_la_procedure(*, user, procedure: Procedure, preview: bool) -> d
     """The usager's latest brouillon and latest deposited dossier on a démarche (for « Commencer »)."""
     if not user.is_authenticated:
         return {"brouillon": None, "depose": None}
-    dossiers = Dossier.objects.filter(user=user, procedure=procedure, for_procedure_preview=preview).order_by(
+    dossiers = Dossier.objects.filter(
+        user=user, procedure=procedure, for_procedure_preview=preview, hidden_by_user_at__isnull=True
+    ).order_by(
         "-updated_at", "-pk"
     )
     return {

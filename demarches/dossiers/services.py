@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from demarches.audit.models import OperationLog
 from demarches.audit.services import operation_enregistrer
+from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
 from demarches.fields.types.piece_justificative import check_upload
+from demarches.fields.types.repetition import MAX_ROWS, new_row_id, rows_of, summary
+from demarches.fields.widgets import child_types
 
 from . import notifications, policies, transitions
 from .models import Champ, Commentaire, Dossier, PieceJointe
@@ -53,36 +56,103 @@ def dossier_identite_enregistrer(*, dossier: Dossier, user, civilite: str, nom: 
     return dossier
 
 
-def _raw(stored: StoredValue) -> list[str]:
-    return list(stored.data) if isinstance(stored.data, list) else [stored.value]
+MANDATORY_MESSAGE = "Ce champ est obligatoire : il doit être rempli."
+
+
+def _parse(field_type, raw: list[str], options: dict, previous: StoredValue | None) -> tuple[StoredValue, str]:
+    """The value to store and the error to show (empty when valid): invalid input is kept as typed."""
+    try:
+        return field_type.parse_champ(raw, options=options or {}, previous=previous), ""
+    except ValidationError as exc:
+        return field_type.keep_invalid(raw), exc.messages[0]
+
+
+def _champ_ecrire(dossier: Dossier, tdc, row_id: str, champ: Champ | None, stored: StoredValue) -> tuple[Champ, bool]:
+    if champ is None:
+        # get_or_create: two autosaves of a new champ may cross (the second one then updates it).
+        champ, created = Champ.objects.get_or_create(
+            dossier=dossier, stable_id=tdc.stable_id, row_id=row_id,
+            defaults={"type_de_champ": tdc, "value": stored.value, "data": stored.data},
+        )
+        if created:
+            return champ, True
+    if (champ.value, champ.data) == (stored.value, stored.data):
+        return champ, False
+    champ.value, champ.data = stored.value, stored.data
+    champ.save(update_fields=["value", "data", "updated_at"])
+    return champ, True
+
+
+def _repetition_enregistrer(dossier: Dossier, tdc, champ: Champ | None, posted) -> tuple[str, bool]:
+    """Rows added or removed (« Ajouter une ligne », « Supprimer la ligne »), then each row's children."""
+    rows = rows_of(champ.stored if champ else None)
+    children = [child for child in child_types(tdc) if child.field_type.fillable]
+    child_ids = [child.stable_id for child in children]
+    if posted.get("repetition-ajouter") == str(tdc.stable_id) and len(rows) < MAX_ROWS:
+        rows.append(new_row_id(rows))
+    to_remove = posted.get("repetition-supprimer", "")
+    if to_remove.startswith(f"{tdc.stable_id}:"):
+        row = to_remove.split(":", 1)[1]
+        if row in rows and len(rows) > 1:  # a block keeps at least one row
+            rows.remove(row)
+            Champ.objects.filter(dossier=dossier, stable_id__in=child_ids, row_id=row).delete()
+    existing = {
+        (c.stable_id, c.row_id): c for c in Champ.objects.filter(dossier=dossier, stable_id__in=child_ids, row_id__in=rows)
+    }
+    first_error, changed = "", False
+    for index, row in enumerate(rows, start=1):
+        for child in children:
+            name = f"{child.html_id}-{row}"
+            if name not in posted and f"{name}-present" not in posted:
+                continue
+            child_champ = existing.get((child.stable_id, row))
+            raw = child.field_type.raw_from_post(posted, name)
+            stored, error = _parse(child.field_type, raw, child.options, child_champ.stored if child_champ else None)
+            if error and not first_error:
+                first_error = f"Ligne {index} – {child.libelle} : {error}"
+            existing[(child.stable_id, row)], child_changed = _champ_ecrire(dossier, child, row, child_champ, stored)
+            changed = changed or child_changed
+    answers = []
+    for row in rows:
+        line = []
+        for child in children:
+            child_champ = existing.get((child.stable_id, row))
+            stored = child_champ.stored if child_champ else StoredValue()
+            line.append((child.libelle, "" if child.field_type.is_empty(stored) else child.field_type.display(stored)))
+        answers.append(line)
+    _, parent_changed = _champ_ecrire(dossier, tdc, "", champ, StoredValue(value=summary(answers), data={"rows": rows}))
+    return first_error, changed or parent_changed
 
 
 @transaction.atomic
 def champs_enregistrer(*, dossier: Dossier, user, posted) -> dict[int, str]:
-    """Save every posted champ; keep what the user typed even when invalid. Returns errors by stable_id."""
+    """Save every posted champ; keep what the user typed even when invalid. Returns errors by stable_id
+    (for a repetition block: the first error of its rows), except for champs hidden by a condition."""
     _require_editable(dossier, user)
     errors: dict[int, str] = {}
-    types = {tdc.html_id: tdc for tdc in dossier.revision.public_types_de_champ() if tdc.field_type.fillable}
+    existing = {champ.stable_id: champ for champ in dossier.champs.filter(row_id="")}
     changed = False
-    for html_id, tdc in types.items():
-        if tdc.field_type.accepts_files or html_id not in posted and f"{html_id}-present" not in posted:
+    for tdc in dossier.revision.public_types_de_champ():
+        field_type, html_id = tdc.field_type, tdc.html_id
+        if not field_type.fillable or field_type.accepts_files:
             continue
-        raw = posted.getlist(html_id)
-        try:
-            stored = tdc.field_type.parse(raw, options=tdc.options)
-        except ValidationError as exc:
-            errors[tdc.stable_id] = exc.messages[0]
-            stored = StoredValue(value=(raw[0] if len(raw) == 1 else ", ".join(raw)).strip(), data=raw if len(raw) > 1 else None)
-        champ, _ = Champ.objects.get_or_create(
-            dossier=dossier, stable_id=tdc.stable_id, row_id="", defaults={"type_de_champ": tdc}
-        )
-        if (champ.value, champ.data) != (stored.value, stored.data):
-            champ.value, champ.data = stored.value, stored.data
-            champ.save(update_fields=["value", "data", "updated_at"])
-            changed = True
+        if html_id not in posted and f"{html_id}-present" not in posted:
+            continue
+        champ = existing.get(tdc.stable_id)
+        if field_type.has_children:
+            error, row_changed = _repetition_enregistrer(dossier, tdc, champ, posted)
+        else:
+            raw = field_type.raw_from_post(posted, html_id)
+            stored, error = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
+            _, row_changed = _champ_ecrire(dossier, tdc, "", champ, stored)
+        if error:
+            errors[tdc.stable_id] = error
+        changed = changed or row_changed
     if changed:
         dossier.last_champ_updated_at = timezone.now()
         dossier.save(update_fields=["last_champ_updated_at", "updated_at"])
+    for stable_id in visibilite.masques_du_dossier(dossier):
+        errors.pop(stable_id, None)
     return errors
 
 
@@ -120,31 +190,84 @@ def piece_supprimer(*, piece: PieceJointe, user) -> None:
     dossier.save(update_fields=["last_champ_updated_at", "updated_at"])
 
 
-def dossier_erreurs(dossier: Dossier) -> list[ChampError]:
-    """What prevents the deposit: missing mandatory champs and invalid values, in form order."""
-    champs = {c.stable_id: c for c in dossier.champs.filter(row_id="").prefetch_related("pieces")}
-    errors = []
-    for tdc in dossier.revision.public_types_de_champ():
-        field_type = tdc.field_type
-        if not field_type.fillable:
+def _champ_erreur(tdc, champ: Champ | None) -> str:
+    field_type = tdc.field_type
+    if field_type.accepts_files:
+        empty = champ is None or not champ.pieces.all()
+    else:
+        stored = champ.stored if champ else StoredValue()
+        empty = field_type.is_empty(stored)
+        if not empty:
+            try:
+                field_type.check(stored, options=tdc.options or {})
+            except ValidationError as exc:
+                return exc.messages[0]
+    return MANDATORY_MESSAGE if empty and tdc.mandatory else ""
+
+
+def _repetition_erreur(tdc, champ: Champ | None, champs: dict) -> str:
+    """Rows with answers are checked like champs; entirely empty rows are ignored, unless the block
+    is mandatory and has no answer at all."""
+    rows = rows_of(champ.stored if champ else None)
+    children = [child for child in child_types(tdc) if child.field_type.fillable]
+    answered = False
+    for index, row in enumerate(rows, start=1):
+        row_champs = [(child, champs.get((child.stable_id, row))) for child in children]
+        if all(c is None or child.field_type.is_empty(c.stored) for child, c in row_champs):
             continue
-        champ = champs.get(tdc.stable_id)
-        if field_type.accepts_files:
-            empty = champ is None or not champ.pieces.all()
+        answered = True
+        for child, child_champ in row_champs:
+            message = _champ_erreur(child, child_champ)
+            if message:
+                return f"Ligne {index} – {child.libelle} : {message}"
+    if tdc.mandatory and not answered:
+        first_mandatory = next((child for child in children if child.mandatory), None)
+        if first_mandatory is not None:
+            return f"Ligne 1 – {first_mandatory.libelle} : {MANDATORY_MESSAGE}"
+        return MANDATORY_MESSAGE
+    return ""
+
+
+def dossier_erreurs(dossier: Dossier) -> list[ChampError]:
+    """What prevents the deposit: missing mandatory champs and invalid values, in form order.
+    Champs hidden by a condition are neither required nor checked."""
+    types = list(dossier.revision.public_types_de_champ())
+    champs = {(c.stable_id, c.row_id): c for c in dossier.champs.prefetch_related("pieces")}
+    hidden = visibilite.masques(types, {stable_id: c.stored for (stable_id, row), c in champs.items() if not row})
+    errors = []
+    for tdc in types:
+        if not tdc.field_type.fillable or tdc.stable_id in hidden:
+            continue
+        champ = champs.get((tdc.stable_id, ""))
+        if tdc.field_type.has_children:
+            message = _repetition_erreur(tdc, champ, champs)
         else:
-            stored = champ.stored if champ else StoredValue()
-            empty = field_type.is_empty(stored)
-            if not empty:
-                try:
-                    field_type.parse(_raw(stored), options=tdc.options)
-                except ValidationError as exc:
-                    errors.append(ChampError(tdc, exc.messages[0]))
-                    continue
-        if empty and tdc.mandatory:
-            errors.append(ChampError(tdc, "Ce champ est obligatoire : il doit être rempli."))
+            message = _champ_erreur(tdc, champ)
+        if message:
+            errors.append(ChampError(tdc, message))
     return errors
 
 
+def _champs_masques_vider(dossier: Dossier) -> None:
+    """At deposit, the answers to hidden champs are dropped: they were not part of the demand."""
+    hidden = visibilite.masques_du_dossier(dossier)
+    if not hidden:
+        return
+    stable_ids = set(hidden)
+    for tdc in dossier.revision.public_types_de_champ().filter(stable_id__in=hidden):
+        stable_ids.update(tdc.children.values_list("stable_id", flat=True))
+    champs = Champ.objects.filter(dossier=dossier, stable_id__in=stable_ids)
+    files = [piece.file for piece in PieceJointe.objects.filter(champ__in=champs)]
+    champs.delete()
+
+    def delete_files():
+        for file in files:
+            file.delete(save=False)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
 def dossier_deposer(*, dossier: Dossier, user) -> list[ChampError]:
     """Deposit the dossier if it is complete; otherwise return what is wrong and change nothing."""
     if dossier.procedure.for_individual and not (dossier.nom and dossier.prenom):
@@ -152,6 +275,7 @@ def dossier_deposer(*, dossier: Dossier, user) -> list[ChampError]:
     errors = dossier_erreurs(dossier)
     if errors:
         return errors
+    _champs_masques_vider(dossier)
     transitions.passer_en_construction(dossier=dossier, user=user)
     return []
 

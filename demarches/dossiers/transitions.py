@@ -18,7 +18,7 @@ from demarches.audit.models import OperationLog
 from demarches.audit.services import operation_enregistrer
 
 from . import notifications
-from .models import Dossier, Follow, Traitement
+from .models import Commentaire, CorrectionDemande, Dossier, Follow, Traitement
 
 S = Dossier.State
 
@@ -38,6 +38,11 @@ TRANSITIONS = {
         Transition("passer_en_instruction", (S.EN_CONSTRUCTION,), S.EN_INSTRUCTION, "instructeur"),
         Transition("passer_automatiquement_en_instruction", (S.EN_CONSTRUCTION,), S.EN_INSTRUCTION, "system"),
         Transition("repasser_en_construction", (S.EN_INSTRUCTION,), S.EN_CONSTRUCTION, "instructeur"),
+        # « Demander une correction »: back to the usager with a message and a pending CorrectionDemande.
+        Transition(
+            "repasser_en_construction_avec_correction", (S.EN_CONSTRUCTION, S.EN_INSTRUCTION), S.EN_CONSTRUCTION,
+            "instructeur",
+        ),
         Transition("accepter", (S.EN_INSTRUCTION,), S.ACCEPTE, "instructeur"),
         Transition("accepter_automatiquement", (S.EN_CONSTRUCTION, S.EN_INSTRUCTION), S.ACCEPTE, "system"),
         Transition("refuser", (S.EN_INSTRUCTION,), S.REFUSE, "instructeur"),
@@ -80,6 +85,14 @@ def can_passer_en_instruction(dossier, user) -> bool:
 
 def can_repasser_en_construction(dossier, user) -> bool:
     return _can("repasser_en_construction", dossier, user)
+
+
+def has_pending_correction(dossier) -> bool:
+    return CorrectionDemande.objects.filter(dossier=dossier, resolved_at__isnull=True).exists()
+
+
+def can_demander_correction(dossier, user) -> bool:
+    return _can("repasser_en_construction_avec_correction", dossier, user) and not has_pending_correction(dossier)
 
 
 def can_terminer(dossier, user) -> bool:
@@ -159,13 +172,15 @@ def _follow(instructeur, dossier):
 
 
 @transaction.atomic
-def passer_en_instruction(*, dossier: Dossier, instructeur) -> Dossier:
+def passer_en_instruction(*, dossier: Dossier, instructeur, notify: bool = True) -> Dossier:
     dossier = _locked(dossier)
     _require(is_instructeur_of(instructeur.user, dossier))
     dossier.en_instruction_at = timezone.now()
     _apply(dossier, "passer_en_instruction", actor=instructeur.user)
+    CorrectionDemande.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=timezone.now())
     _follow(instructeur, dossier)
-    notifications.passage_en_instruction(dossier)
+    if notify:
+        notifications.passage_en_instruction(dossier)
     return dossier
 
 
@@ -186,7 +201,36 @@ def repasser_en_construction(*, dossier: Dossier, instructeur) -> Dossier:
     return _apply(dossier, "repasser_en_construction", actor=instructeur.user)
 
 
-def _terminer(name: str, *, dossier: Dossier, instructeur=None, motivation: str = "", justificatif=None, automatic=False):
+@transaction.atomic
+def repasser_en_construction_avec_correction(
+    *, dossier: Dossier, instructeur, message: str, reason: str = CorrectionDemande.Reason.INCORRECT
+) -> Dossier:
+    """The usager must correct his dossier: the message goes to the messagerie and by e-mail."""
+    dossier = _locked(dossier)
+    _require(is_instructeur_of(instructeur.user, dossier))
+    message = (message or "").strip()
+    errors = {}
+    if not message:
+        errors["message"] = "Expliquez au demandeur ce qu'il doit corriger."
+    if reason not in CorrectionDemande.Reason.values:
+        errors["reason"] = "Choisissez le motif de la correction."
+    if errors:
+        raise ValidationError(errors)
+    if dossier.state in TRANSITIONS["repasser_en_construction_avec_correction"].sources and has_pending_correction(dossier):
+        raise ValidationError("Une correction est déjà en attente sur ce dossier : attendez que le demandeur l'effectue.")
+    dossier.en_instruction_at = None
+    _apply(dossier, "repasser_en_construction_avec_correction", actor=instructeur.user, motivation=message)
+    commentaire = Commentaire.objects.create(dossier=dossier, email=instructeur.user.email, instructeur=instructeur, body=message)
+    dossier.last_commentaire_at = commentaire.created_at
+    dossier.save(update_fields=["last_commentaire_at", "updated_at"])
+    CorrectionDemande.objects.create(dossier=dossier, reason=reason, commentaire=commentaire)
+    notifications.nouveau_message_a_l_usager(dossier, commentaire)
+    return dossier
+
+
+def _terminer(
+    name: str, *, dossier: Dossier, instructeur=None, motivation: str = "", justificatif=None, automatic=False, notify=True
+):
     dossier = _locked(dossier)
     if not automatic:
         _require(is_instructeur_of(instructeur.user, dossier))
@@ -200,13 +244,16 @@ def _terminer(name: str, *, dossier: Dossier, instructeur=None, motivation: str 
     months = dossier.procedure.duree_conservation_dossiers
     dossier.expire_at = dossier.processed_at + timezone.timedelta(days=30 * months)
     _apply(dossier, name, actor=getattr(instructeur, "user", None), motivation=motivation, automatic=automatic)
-    notifications.decision(dossier)
+    if notify:
+        notifications.decision(dossier)
     return dossier
 
 
 @transaction.atomic
-def accepter(*, dossier: Dossier, instructeur, motivation: str = "", justificatif=None) -> Dossier:
-    return _terminer("accepter", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif)
+def accepter(*, dossier: Dossier, instructeur, motivation: str = "", justificatif=None, notify: bool = True) -> Dossier:
+    return _terminer(
+        "accepter", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif, notify=notify
+    )
 
 
 @transaction.atomic
@@ -215,19 +262,22 @@ def accepter_automatiquement(*, dossier: Dossier) -> Dossier:
 
 
 @transaction.atomic
-def refuser(*, dossier: Dossier, instructeur, motivation: str, justificatif=None) -> Dossier:
-    return _terminer("refuser", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif)
-
-
-@transaction.atomic
-def classer_sans_suite(*, dossier: Dossier, instructeur, motivation: str, justificatif=None) -> Dossier:
+def refuser(*, dossier: Dossier, instructeur, motivation: str, justificatif=None, notify: bool = True) -> Dossier:
     return _terminer(
-        "classer_sans_suite", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif
+        "refuser", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif, notify=notify
     )
 
 
 @transaction.atomic
-def repasser_en_instruction(*, dossier: Dossier, instructeur) -> Dossier:
+def classer_sans_suite(*, dossier: Dossier, instructeur, motivation: str, justificatif=None, notify: bool = True) -> Dossier:
+    return _terminer(
+        "classer_sans_suite", dossier=dossier, instructeur=instructeur, motivation=motivation, justificatif=justificatif,
+        notify=notify,
+    )
+
+
+@transaction.atomic
+def repasser_en_instruction(*, dossier: Dossier, instructeur, notify: bool = True) -> Dossier:
     dossier = _locked(dossier)
     _require(is_instructeur_of(instructeur.user, dossier))
     if not dossier.user.is_active:
@@ -236,10 +286,12 @@ def repasser_en_instruction(*, dossier: Dossier, instructeur) -> Dossier:
     dossier.motivation = ""
     dossier.justificatif_motivation = None
     dossier.archived = False
+    dossier.hidden_by_user_at = None
     dossier.expire_at = None
     dossier.en_instruction_at = timezone.now()
     _apply(dossier, "repasser_en_instruction", actor=instructeur.user)
-    notifications.reexamen(dossier)
+    if notify:
+        notifications.reexamen(dossier)
     return dossier
 
 

@@ -19,6 +19,18 @@ urlpatterns = [
     path("dossiers/<int:pk>/demande/", views.demande, name="demande"),
     path("dossiers/<int:pk>/justificatif/", views.justificatif, name="justificatif"),
     path("dossiers/<int:pk>/messagerie/", views.messagerie, name="messagerie"),
+    path("dossiers/<int:pk>/invitations/", views.invitations, name="invitations"),
+    path(
+        "dossiers/<int:pk>/invitations/<int:invitation_pk>/supprimer/",
+        views.invitation_supprimer,
+        name="invitation_supprimer",
+    ),
+    path("dossiers/<int:pk>/supprimer/", views.supprimer, name="supprimer"),
+    path("dossiers/<int:pk>/restaurer/", views.restaurer, name="restaurer"),
+    path("dossiers/<int:pk>/dupliquer/", views.dupliquer, name="dupliquer"),
+    path("dossiers/<int:pk>/conserver/", views.conserver, name="conserver"),
+    # The usager's account.
+    path("profil/", views.profil, name="profil"),
     path(
         "dossiers/<int:pk>/messagerie/<int:commentaire_pk>/piece-jointe/",
         views.commentaire_piece_jointe,

@@ -1,6 +1,7 @@
 """Usager pages: start a démarche, fill and deposit a dossier, follow it, write to the administration.
 
-Every dossier page is for its owner only: anyone else gets a 404, anonymous visitors go to the login page.
+Every dossier page is for its owner and the co-editors he invited (see policies): anyone else gets a 404,
+anonymous visitors go to the login page. Inviting, deleting, restoring and duplicating are the owner's.
 Writes go through services; reads through selectors.
 """
 
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,14 +18,25 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from demarches.accounts.social import identite_preremplir
 from demarches.core.files import file_response
 from demarches.procedures.models import Procedure
 
-from . import policies, selectors, services, transitions
-from .forms import ChampWidget, IdentiteForm, MessageForm, champ_widgets, format_fichier, taille_lisible
+from . import policies, selectors, services, services_usager, transitions
+from .forms import (
+    ChampWidget,
+    CompteSuppressionForm,
+    IdentiteForm,
+    InvitationForm,
+    MessageForm,
+    champ_widgets,
+    format_fichier,
+    taille_lisible,
+)
 from .models import Dossier
 
 S = Dossier.State
@@ -49,6 +62,9 @@ def _dossier(request, pk: int) -> Dossier:
     dossier = selectors.dossier_de_l_usager(pk=pk)
     if not policies.can_view_as_usager(request.user, dossier):
         raise Http404("Dossier introuvable")
+    if not policies.is_owner(request.user, dossier):
+        # An invitee opening the dossier: his invitation now follows his account, whatever his e-mail becomes.
+        services_usager.invitations_rattacher(user=request.user)
     return dossier
 
 
@@ -56,6 +72,27 @@ def _commencer_url(procedure: Procedure, *, preview: bool) -> str:
     if preview or not procedure.path:
         return reverse("dossiers:commencer_test", kwargs={"test_token": procedure.test_token})
     return reverse("dossiers:commencer", kwargs={"path": procedure.path})
+
+
+def _actions(request, dossier: Dossier) -> dict:
+    """What the header of every dossier page offers to this user."""
+    user = request.user
+    return {
+        "is_owner": policies.is_owner(user, dossier),
+        "is_invitee": policies.is_invitee(user, dossier),
+        "can_inviter": policies.can_inviter(user, dossier),
+        "can_supprimer": policies.can_supprimer_as_usager(user, dossier),
+        "can_dupliquer": policies.can_dupliquer(user, dossier),
+        "can_conserver": services_usager.can_conserver(user, dossier),
+    }
+
+
+def _dossier_du_proprietaire(request, pk: int) -> Dossier:
+    """For the owner's actions, which also reach a dossier in the corbeille."""
+    dossier = selectors.dossier_de_l_usager(pk=pk)
+    if not policies.is_owner(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    return dossier
 
 
 def _not_editable(request, dossier: Dossier):
@@ -116,21 +153,31 @@ def _commencer(request, procedure: Procedure, *, preview: bool):
 # Mes dossiers -----------------------------------------------------------------------------------
 
 
+ONGLET_LABELS = {"en-cours": "en cours", "traites": "traités", "invites": "dossiers invités", "corbeille": "corbeille"}
+
+
 @require_GET
 @usager_required
 def index(request):
-    compteurs = selectors.compteurs_de_l_usager(user=request.user)
+    recherche = request.GET.get("q", "").strip()[:200]
+    compteurs = selectors.compteurs_de_l_usager(user=request.user, recherche=recherche)
     onglet = request.GET.get("statut", "")
     if onglet not in selectors.ONGLETS:
-        onglet = "traites" if compteurs["traites"] and not compteurs["en-cours"] else "en-cours"
-    page = Paginator(selectors.dossiers_de_l_usager(user=request.user, onglet=onglet), 50).get_page(
-        request.GET.get("page")
-    )
-    onglets = [
-        {"key": "en-cours", "label": "en cours", "count": compteurs["en-cours"]},
-        {"key": "traites", "label": "traités", "count": compteurs["traites"]},
-    ]
-    return render(request, "dossiers/index.html", {"page": page, "onglet": onglet, "onglets": onglets})
+        onglet = next((key for key in ("en-cours", "traites", "invites") if compteurs[key]), "en-cours")
+    dossiers = selectors.dossiers_de_l_usager(user=request.user, onglet=onglet, recherche=recherche)
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    onglets = [{"key": key, "label": ONGLET_LABELS[key], "count": compteurs[key]} for key in selectors.ONGLETS]
+    query = urlencode({"q": recherche}) if recherche else ""
+    context = {
+        "page": page,
+        "onglet": onglet,
+        "onglet_label": ONGLET_LABELS[onglet],
+        "onglets": onglets,
+        "recherche": recherche,
+        "query": query,
+        "purge_jours": services_usager.CORBEILLE_PURGE_DELAY.days,
+    }
+    return render(request, "dossiers/index.html", context)
 
 
 # Identité -------------------------------------------------------------------------------------
@@ -148,7 +195,8 @@ def identite(request, pk):
             services.dossier_identite_enregistrer(dossier=dossier, user=request.user, **form.cleaned_data)
             return redirect("dossiers:brouillon", pk=pk)
     else:
-        form = IdentiteForm(initial={"civilite": dossier.civilite, "nom": dossier.nom, "prenom": dossier.prenom})
+        initial = {"civilite": dossier.civilite, "nom": dossier.nom, "prenom": dossier.prenom}
+        form = IdentiteForm(initial=identite_preremplir(request.user, initial))  # FranceConnect identity, if any
     return render(request, "dossiers/identite.html", {"dossier": dossier, "procedure": dossier.procedure, "form": form})
 
 
@@ -216,6 +264,7 @@ def _ajouter_fichiers_postes(request, dossier: Dossier) -> dict[int, str]:
 def _render_formulaire(request, dossier, *, errors=None, deposit_errors=None, alert="", readonly=False):
     widgets = champ_widgets(dossier, selectors.champs_du_dossier(dossier), errors, heading_offset=1 if readonly else 0)
     context = {
+        **_actions(request, dossier),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "widgets": widgets,
@@ -370,6 +419,7 @@ def _justificatif(dossier: Dossier) -> dict | None:
 
 def _dossier_context(request, dossier: Dossier, onglet: str) -> dict:
     return {
+        **_actions(request, dossier),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "onglet": onglet,
@@ -459,3 +509,133 @@ def commentaire_piece_jointe(request, pk, commentaire_pk):
     dossier = _dossier(request, pk)
     commentaire = selectors.commentaire_du_dossier(dossier, commentaire_pk)
     return file_response(commentaire.piece_jointe, commentaire.piece_jointe_filename or None)
+
+
+# Co-editors -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def invitations(request, pk):
+    dossier = _dossier(request, pk)
+    if not policies.is_owner(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    can_inviter = policies.can_inviter(request.user, dossier)
+    form = InvitationForm()
+    if request.method == "POST":
+        if not can_inviter:
+            messages.error(request, "Ce dossier ne peut plus être modifié : vous ne pouvez plus inviter de personne.")
+            return redirect("dossiers:invitations", pk=pk)
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = services_usager.invitation_creer(dossier=dossier, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Une invitation a été envoyée à {invitation.email}.")
+                return redirect("dossiers:invitations", pk=pk)
+    context = {
+        **_actions(request, dossier),
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "form": form,
+        "invitations": selectors.invitations_du_dossier(dossier),
+        "retour_url": reverse("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", args=[pk]),
+    }
+    return render(request, "dossiers/invitations.html", context)
+
+
+@require_POST
+@usager_required
+def invitation_supprimer(request, pk, invitation_pk):
+    dossier = _dossier(request, pk)
+    if not policies.is_owner(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    invitation = selectors.invitation_du_dossier(dossier, invitation_pk)
+    services_usager.invitation_supprimer(invitation=invitation, user=request.user)
+    messages.success(request, f"L'invitation de {invitation.email} a été retirée.")
+    return redirect("dossiers:invitations", pk=pk)
+
+
+# Corbeille and duplication --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def supprimer(request, pk):
+    dossier = _dossier_du_proprietaire(request, pk)
+    if dossier.is_hidden_by_user:
+        return redirect(f"{reverse('dossiers:index')}?statut=corbeille")
+    if not policies.can_supprimer_as_usager(request.user, dossier):
+        messages.error(request, "Un dossier en cours d'instruction ne peut pas être supprimé.")
+        return redirect("dossiers:show", pk=pk)
+    if request.method == "POST":
+        services_usager.dossier_supprimer(dossier=dossier, user=request.user)
+        messages.success(
+            request,
+            f"Le dossier n° {dossier.pk} a été placé dans la corbeille. Vous pouvez le restaurer depuis l'onglet « corbeille ».",
+        )
+        return redirect("dossiers:index")
+    context = {
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "purge_jours": services_usager.CORBEILLE_PURGE_DELAY.days,
+        "retour_url": reverse("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", args=[pk]),
+    }
+    return render(request, "dossiers/supprimer.html", context)
+
+
+@require_POST
+@usager_required
+def restaurer(request, pk):
+    dossier = _dossier_du_proprietaire(request, pk)
+    if not policies.can_restaurer(request.user, dossier):
+        return redirect("dossiers:show", pk=pk)
+    services_usager.dossier_restaurer(dossier=dossier, user=request.user)
+    messages.success(request, f"Le dossier n° {dossier.pk} a été restauré.")
+    return redirect("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", pk=pk)
+
+
+@require_POST
+@usager_required
+def dupliquer(request, pk):
+    dossier = _dossier_du_proprietaire(request, pk)
+    if not policies.can_dupliquer(request.user, dossier):
+        messages.error(request, "Ce dossier ne peut pas être dupliqué : la démarche n'accepte plus de nouveaux dossiers.")
+        return redirect("dossiers:index")
+    copie = services_usager.dossier_dupliquer(dossier=dossier, user=request.user)
+    messages.success(
+        request, f"Le dossier n° {copie.pk} a été créé à partir du dossier n° {dossier.pk} : vérifiez-le avant de le déposer."
+    )
+    return redirect("dossiers:brouillon", pk=copie.pk)
+
+
+@require_POST
+@usager_required
+def conserver(request, pk):
+    dossier = _dossier(request, pk)
+    if not policies.is_owner(request.user, dossier):
+        raise Http404("Dossier introuvable")
+    if services_usager.can_conserver(request.user, dossier):
+        dossier = services_usager.dossier_conserver(dossier=dossier, user=request.user)
+        messages.success(request, f"Votre dossier sera conservé jusqu'au {date_format(timezone.localtime(dossier.expire_at), 'j F Y')}.")
+    return redirect("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", pk=pk)
+
+
+# Mon compte -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@usager_required
+def profil(request):
+    form = CompteSuppressionForm()
+    blocage = services_usager.compte_suppression_bloquee(user=request.user)
+    if request.method == "POST":
+        form = CompteSuppressionForm(request.POST)
+        if not blocage and form.is_valid():
+            services_usager.compte_supprimer(user=request.user)
+            logout(request)
+            messages.success(request, "Votre compte a été supprimé.")
+            return redirect("home")
+    return render(request, "dossiers/profil.html", {"form": form, "blocage": blocage})

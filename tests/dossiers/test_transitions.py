@@ -21,6 +21,7 @@ EXPECTED_SOURCES = {
     "refuser": {S.EN_INSTRUCTION},
     "classer_sans_suite": {S.EN_INSTRUCTION},
     "repasser_en_instruction": {S.ACCEPTE, S.REFUSE, S.SANS_SUITE},
+    "repasser_en_construction_avec_correction": {S.EN_CONSTRUCTION, S.EN_INSTRUCTION},
 }
 
 
@@ -30,6 +31,8 @@ def _call(name, dossier, instructeur):
         return fn(dossier=dossier, user=dossier.user)
     if name.endswith("automatiquement") or name == "passer_automatiquement_en_instruction":
         return fn(dossier=dossier)
+    if name == "repasser_en_construction_avec_correction":
+        return fn(dossier=dossier, instructeur=instructeur, message="Le plan des locaux est illisible.")
     if name in ("refuser", "classer_sans_suite"):
         return fn(dossier=dossier, instructeur=instructeur, motivation="Pièces manquantes")
     return fn(dossier=dossier, instructeur=instructeur)

@@ -72,7 +72,7 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     expect(page.locator(".fr-input-group--error")).to_have_count(0)
     page.get_by_role("checkbox", name="Livraison").check(force=True)
     page.get_by_role("radio", name="Oui").check(force=True)
-    page.get_by_label("Type de demande *").select_option("Création")
+    page.get_by_role("radio", name="Création").check(force=True)
     page.wait_for_timeout(1200)
     dossier = Dossier.objects.get()
     assert {c.value for c in dossier.champs.all()} >= {"Pharmacie du centre", "12", "Livraison", "true", "Création"}
