@@ -17,6 +17,7 @@ install: $(BIN)/python
 	$(BIN)/python manage.py migrate --noinput
 
 demo: install
+	$(BIN)/python manage.py referentiels_charger
 	$(BIN)/python manage.py charger_demo
 
 ## Install everything, load the demo data and serve on http://127.0.0.1:8000 with background jobs.

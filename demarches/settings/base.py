@@ -122,6 +122,48 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}
 ACCOUNT_MAX_FAILED_LOGINS = env.int("ACCOUNT_MAX_FAILED_LOGINS", default=6)
 ACCOUNT_LOCK_DURATION_MINUTES = env.int("ACCOUNT_LOCK_DURATION_MINUTES", default=60)
 
+# --- FranceConnect (usagers) and ProConnect (agents): OpenID Connect through allauth.socialaccount ---------
+# Each identity provider is enabled by its issuer URL; with an empty issuer its button is not shown.
+# Callback URLs to declare at the provider: <SITE_URL>/comptes/oidc/franceconnect/login/callback/ and
+# <SITE_URL>/comptes/oidc/proconnect/login/callback/. See docs/configuration.md.
+INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+FRANCECONNECT_ISSUER = env.str("FRANCECONNECT_ISSUER", default="")
+FRANCECONNECT_CLIENT_ID = env.str("FRANCECONNECT_CLIENT_ID", default="")
+FRANCECONNECT_CLIENT_SECRET = env.str("FRANCECONNECT_CLIENT_SECRET", default="")
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+
+
+def _oidc_app(provider_id: str, name: str, issuer: str, client_id: str, secret: str) -> list[dict]:
+    """One allauth openid_connect app, or none when the provider has no issuer."""
+    if not issuer:
+        return []
+    return [{
+        "provider_id": provider_id, "name": name, "client_id": client_id, "secret": secret,
+        "settings": {"server_url": issuer, "token_auth_method": "client_secret_post"},
+    }]
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            *_oidc_app("franceconnect", "FranceConnect", FRANCECONNECT_ISSUER, FRANCECONNECT_CLIENT_ID,
+                      FRANCECONNECT_CLIENT_SECRET),
+            *_oidc_app("proconnect", "ProConnect", PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET),
+        ],
+    }
+}
+# The e-mail given by these State identity providers is trusted (verified on their side). An address that
+# already has an account is never merged silently: demarches.accounts.social asks for the password or an
+# e-mailed link first.
+SOCIALACCOUNT_ADAPTER = "demarches.accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# --- end of FranceConnect / ProConnect ---------------------------------------------------------------------
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -147,12 +189,24 @@ AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 # Called after commit with (dossier_id, transition_name) on every state change of a dossier, by
 # dotted path so that apps downstream of dossiers (webhooks, documents) hook in without the
 # dossiers app importing them.
-DOSSIER_STATE_CHANGE_HANDLERS = env.list("DOSSIER_STATE_CHANGE_HANDLERS", default=[])
+DOSSIER_STATE_CHANGE_HANDLERS = env.list(
+    "DOSSIER_STATE_CHANGE_HANDLERS",
+    default=["demarches.documents.handlers.dossier_etat_change", "demarches.api.webhooks.on_state_change"],
+)
+
+# Reference data and external services (demarches/referentiels). Adapters are offline by default:
+# {"adresse": "ban", "entreprise": "api", "association": "api"} switches to the real services.
+REFERENTIELS_SOURCE = env.str("REFERENTIELS_SOURCE", default="")
+REFERENTIELS_ADAPTATEURS = env.dict("REFERENTIELS_ADAPTATEURS", default={})
+REFERENTIELS_TIMEOUT = env.float("REFERENTIELS_TIMEOUT", default=3.0)
+REFERENTIELS_LIMITE_PAR_MINUTE = env.int("REFERENTIELS_LIMITE_PAR_MINUTE", default=120)
 
 # Limits from the reference platform (seeds), configurable.
 PIECE_JUSTIFICATIVE_MAX_SIZE = env.int("PIECE_JUSTIFICATIVE_MAX_SIZE", default=200 * 1024 * 1024)
 PIECE_JUSTIFICATIVE_MAX_FILES = env.int("PIECE_JUSTIFICATIVE_MAX_FILES", default=10)
 MESSAGE_ATTACHMENT_MAX_SIZE = env.int("MESSAGE_ATTACHMENT_MAX_SIZE", default=20 * 1024 * 1024)
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=400)
+ATTESTATION_IMAGE_MAX_SIZE = env.int("ATTESTATION_IMAGE_MAX_SIZE", default=1024 * 1024)
 JUSTIFICATIF_MOTIVATION_MAX_SIZE = env.int("JUSTIFICATIF_MOTIVATION_MAX_SIZE", default=20 * 1024 * 1024)
 DUREE_CONSERVATION_DOSSIERS_MAX = env.int("DUREE_CONSERVATION_DOSSIERS_MAX", default=36)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -177,6 +231,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Periodic jobs live here; the database scheduler copies them so operators can tune them in the admin.
     "relancer-emails-en-attente": {"task": "demarches.core.tasks.deliver_pending_emails", "schedule": 300.0},
+    "purger-et-reprendre-exports": {"task": "demarches.exports.tasks.exports_purger", "schedule": 300.0},
+    "retention-dossiers-usagers": {"task": "demarches.dossiers.tasks.dossiers_retention", "schedule": 3600.0},
+    "clore-demarches-date-limite": {"task": "demarches.procedures.tasks.procedures_clore_a_date_limite", "schedule": 3600.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True
