@@ -20,7 +20,7 @@ def available_profiles(user) -> list[dict]:
 
 def current_profile_key(request) -> str:
     namespace = getattr(getattr(request, "resolver_match", None), "namespace", "") or ""
-    if namespace == "instruction":
+    if namespace in ("instruction", "exports"):
         return "expert" if request.resolver_match.url_name.startswith("avis") else "instructeur"
     if namespace == "procedures" or (namespace == "documents" and request.resolver_match.url_name.startswith(("attestation_modele", "attestation_apercu"))):
         return "administrateur"

@@ -113,7 +113,7 @@ def avis_demander(*, dossier: Dossier, instructeur, expert_email: str, introduct
 @transaction.atomic
 def avis_donner(*, avis: Avis, expert, answer: str) -> Avis:
     """Record (or correct) the expert's answer while the dossier is still being examined."""
-    avis = Avis.objects.select_for_update().select_related("dossier__procedure", "claimant__user").get(pk=avis.pk)
+    avis = Avis.objects.select_for_update(of=("self",)).select_related("dossier__procedure", "claimant__user").get(pk=avis.pk)
     if expert is None or avis.expert_id != expert.pk:
         raise PermissionDenied("Cet avis ne vous a pas été demandé.")
     if avis.dossier.is_termine:

@@ -1,0 +1,205 @@
+"""Exports benchmark: N dossiers × 30 champs exported to csv, xlsx and ods, end to end.
+
+    .venv/bin/python bench/exports_bench.py                     # 10 000 dossiers (a few minutes)
+    .venv/bin/python bench/exports_bench.py --dossiers 100000   # the target of the issue
+
+Each export runs the real job (services.export_generer: count, read the dossiers chunk by chunk,
+write the file, store it, record the e-mail) in a fresh process, so that its peak memory (RSS)
+is its own. Beside it, the bare writer writes the same cells, already in memory: the difference
+is what reading and shaping the dossiers costs.
+Data lives in var/bench.sqlite3 (bench/generate.py), never in the development database.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (bench/generate.py, next to this file)
+
+FORMATS = ("csv", "xlsx", "ods")
+# The issue's limits for 100 000 dossiers × 30 champs.
+TARGETS = {"csv": 10, "xlsx": 20, "ods": 25}
+TARGET_ROWS = 100_000
+MEMORY_TARGET_MB = 300
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process: unlike wall time, barely affected by other processes on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _warm_up() -> None:
+    """What a long-lived worker has done once before its first job: load the URL conf (which
+    imports every app's views, WeasyPrint included) and the French translations and formats."""
+    from django.urls import reverse
+    from django.utils import formats, timezone
+
+    reverse("home")
+    formats.date_format(timezone.now(), "j F Y")
+
+
+def run_export(format: str, procedure_id: int, instructeur_id: int) -> dict:
+    """In the child process: the whole job, timed."""
+    from demarches.accounts.models import Instructeur
+    from demarches.exports import services
+    from demarches.exports.models import Export
+    from demarches.procedures.models import Procedure
+
+    procedure = Procedure.objects.get(pk=procedure_id)
+    instructeur = Instructeur.objects.select_related("user").get(pk=instructeur_id)
+    Export.objects.filter(procedure=procedure).delete()
+    _warm_up()
+    # The job is run here, in this process, as a worker would: not through the queue.
+    services._enqueue = lambda export_id: None
+    before = _rss_mb()
+    cpu = _cpu_seconds()
+    started = time.perf_counter()
+    export, _ = services.export_demander(
+        instructeur=instructeur, procedure=procedure, format=format, statut="tous", include_archived=True
+    )
+    export = services.export_generer(export_id=export.pk)
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
+    assert export.status == Export.Status.DONE, export.error
+    size = export.file.size
+    export.file.delete(save=False)
+    return {
+        "rows": export.row_count, "seconds": seconds, "cpu": cpu, "rss_mb": _rss_mb(), "rss_before_mb": before,
+        "size_mb": size / 2**20,
+    }
+
+
+def _bare_xlsx(path, headers, rows):
+    import datetime
+
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = workbook.add_worksheet("Dossiers")
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    for c, header in enumerate(headers):
+        sheet.write_string(0, c, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if type(value) is str:
+                if value:
+                    sheet.write_string(r, c, value)
+            elif type(value) is int:
+                sheet.write_number(r, c, value)
+            elif type(value) is datetime.datetime:
+                sheet.write_datetime(r, c, value, date_format)
+    workbook.close()
+
+
+def _bare_csv(path, headers, rows):
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def _bare_ods(path, headers, rows):
+    from demarches.exports.writers.ods import OdsWriter
+
+    writer = OdsWriter(path)
+    writer.write_sheet("Dossiers", headers, rows)
+    writer.close()
+
+
+def run_bare(format: str, procedure_id: int, instructeur_id: int) -> dict:
+    """In the child process: the same cells, read first (not timed), then written by the bare writer."""
+    import tempfile
+
+    from demarches.accounts.models import Instructeur
+    from demarches.exports import selectors
+    from demarches.procedures.models import Procedure
+
+    procedure = Procedure.objects.get(pk=procedure_id)
+    instructeur = Instructeur.objects.get(pk=instructeur_id)
+    (sheet,) = selectors.feuilles(instructeur, procedure, statut="tous", include_archived=True, with_avis=False)
+    rows = list(sheet.rows)
+    bare = {"csv": _bare_csv, "xlsx": _bare_xlsx, "ods": _bare_ods}[format]
+    with tempfile.TemporaryDirectory() as folder:
+        cpu = _cpu_seconds()
+        started = time.perf_counter()
+        bare(str(Path(folder) / f"bare.{format}"), sheet.headers, rows)
+        seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
+    return {"rows": len(rows), "seconds": seconds, "cpu": cpu}
+
+
+def _child(mode: str, format: str, procedure_id: int, instructeur_id: int, database_url: str | None) -> dict:
+    command = [
+        sys.executable, __file__, f"--{mode}", format,
+        "--procedure", str(procedure_id), "--instructeur", str(instructeur_id),
+    ]
+    if database_url:
+        command += ["--database-url", database_url]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"La mesure {mode} {format} a échoué :\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=10_000)
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--export", choices=FORMATS, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", choices=FORMATS, help=argparse.SUPPRESS)
+    parser.add_argument("--procedure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--instructeur", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    measuring = bool(args.export or args.bare)
+    generate.setup(args.database_url, migrate=not measuring)  # the parent migrated: measures start clean
+
+    if measuring:
+        result = (run_export if args.export else run_bare)(args.export or args.bare, args.procedure, args.instructeur)
+        print(json.dumps(result))
+        return
+
+    procedure, instructeur = generate.generate(args.dossiers)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    scale = args.dossiers / TARGET_ROWS
+    print(f"\nExport de {args.dossiers} dossiers × 30 champs (démarche n° {procedure.pk}), un processus par mesure\n")
+    header = (
+        f"{'format':<7}{'lignes':>8}{'secondes':>10}{'CPU (s)':>9}{'RSS max (Mo)':>14}{'RSS avant (Mo)':>16}"
+        f"{'fichier (Mo)':>14}{'écrivain seul (s)':>19}{'dont CPU (s)':>14}{'cible (s)':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for format in formats:
+        job = _child("export", format, procedure.pk, instructeur.pk, args.database_url)
+        bare = _child("bare", format, procedure.pk, instructeur.pk, args.database_url)
+        target = TARGETS[format] * scale
+        print(
+            f"{format:<7}{job['rows']:>8}{job['seconds']:>10.1f}{job['cpu']:>9.1f}{job['rss_mb']:>14.0f}"
+            f"{job['rss_before_mb']:>16.0f}{job['size_mb']:>14.1f}{bare['seconds']:>19.1f}{bare['cpu']:>14.1f}"
+            f"{target:>11.1f}",
+            flush=True,
+        )
+    print(
+        f"\ncible : le temps de l'issue pour {TARGET_ROWS} dossiers ramené à {args.dossiers} (linéaire) ; "
+        f"mémoire maximale visée : {MEMORY_TARGET_MB} Mo quel que soit le nombre de dossiers.\n"
+        "CPU : temps processeur du processus, peu sensible à la charge de la machine (à comparer quand "
+        "les secondes sont gonflées par d'autres processus). RSS avant : le processus du worker prêt, avant l'export."
+    )
+
+
+if __name__ == "__main__":
+    main()

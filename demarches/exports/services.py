@@ -1,0 +1,258 @@
+"""Asking for, building and purging exports.
+
+An export is asked by an instructeur (export_demander), built by a background job
+(export_generer: idempotent, resumable by another worker) and removed by a periodic job once
+expired (exports_purger, which also takes over the jobs whose worker died).
+"""
+
+import logging
+import os
+import tempfile
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from demarches.accounts.models import Instructeur
+from demarches.core.emails import email_envoyer
+from demarches.instruction.models import Label
+from demarches.instruction.selectors import TAB_KEYS, TABS
+from demarches.procedures.models import Procedure
+from demarches.procedures.policies import can_instruct
+
+from . import selectors
+from .models import Export
+from .writers import writer_for
+
+logger = logging.getLogger(__name__)
+
+S = Export.Status
+# Defaults from the reference platform: files kept 32 hours, an identical export asked within
+# 5 minutes is the same export. A running job that has not reported progress for 15 minutes is
+# considered dead (progress is reported every chunk of dossiers, i.e. every few seconds).
+EXPORT_TTL = timedelta(hours=getattr(settings, "EXPORT_TTL_HOURS", 32))
+REUSE_WINDOW = timedelta(minutes=getattr(settings, "EXPORT_REUSE_MINUTES", 5))
+STALE_AFTER = timedelta(minutes=getattr(settings, "EXPORT_STALE_MINUTES", 15))
+PENDING_RETRY_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = getattr(settings, "EXPORT_MAX_ATTEMPTS", 3)
+TAB_LABELS = {tab.key: tab.label for tab in TABS}
+
+
+class ExportRepris(Exception):
+    """The job lost the export to another worker (or it was deleted): it stops without writing."""
+
+
+def export_key(*, statut: str, include_archived: bool, label_id: int | None = None) -> str:
+    return f"statut={statut};archives={int(bool(include_archived))};label={label_id or ''}"
+
+
+def _enqueue(export_id: int) -> None:
+    from .tasks import export_generer
+
+    try:
+        export_generer.delay(export_id)
+    except Exception:  # the request must not fail because of the broker: the periodic job retries
+        logger.exception("Export %s non mis en file : il sera relancé par la tâche périodique", export_id)
+
+
+@transaction.atomic
+def export_demander(
+    *, instructeur: Instructeur, procedure: Procedure, format: str, statut: str, include_archived: bool = False,
+    label_id: int | None = None,
+) -> tuple[Export, bool]:
+    """Ask for an export of a dashboard tab, with its label filter; returns (export, created).
+
+    The same export asked again while it is being prepared, or within 5 minutes, is reused.
+    """
+    if not can_instruct(instructeur.user, procedure):
+        raise PermissionDenied("Vous n'instruisez pas cette démarche.")
+    if format not in Export.Format.values:
+        raise ValidationError({"format": "Choisissez un format d'export : .xlsx, .ods ou .csv."})
+    if statut not in TAB_KEYS:
+        raise ValidationError({"statut": "Cet onglet du tableau de bord n'existe pas."})
+    if label_id is not None and not Label.objects.filter(pk=label_id, procedure=procedure).exists():
+        raise ValidationError({"label": "Ce label n'existe pas sur cette démarche."})
+    # One request at a time per instructeur, so that a double click does not build the file twice.
+    Instructeur.objects.select_for_update().filter(pk=instructeur.pk).first()
+    key = export_key(statut=statut, include_archived=include_archived, label_id=label_id)
+    reusable = (
+        Export.objects.filter(procedure=procedure, instructeur=instructeur, format=format, key=key)
+        .filter(Q(status__in=[S.PENDING, S.RUNNING]) | Q(status=S.DONE, created_at__gte=timezone.now() - REUSE_WINDOW))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if reusable is not None:
+        return reusable, False
+    export = Export.objects.create(
+        procedure=procedure, instructeur=instructeur, format=format, statut=statut,
+        include_archived=bool(include_archived), label_id=label_id, key=key,
+    )
+    transaction.on_commit(lambda: _enqueue(export.pk))
+    return export, True
+
+
+def _claim(export_id: int) -> tuple[Export, uuid.UUID] | None:
+    """Take the export for this worker, unless it is finished or alive in another worker."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or export.status in (S.DONE, S.FAILED):
+            return None
+        now = timezone.now()
+        if export.status == S.RUNNING and export.heartbeat_at and export.heartbeat_at > now - STALE_AFTER:
+            return None
+        token = uuid.uuid4()
+        export.status, export.run_token, export.progress = S.RUNNING, token, 0
+        export.attempts += 1
+        export.started_at = export.heartbeat_at = now
+        export.save(update_fields=["status", "run_token", "progress", "attempts", "started_at", "heartbeat_at"])
+        return export, token
+
+
+def _download_name(export: Export) -> str:
+    stamp = timezone.localtime(export.created_at).strftime("%Y-%m-%d_%H-%M")
+    return f"dossiers_demarche-{export.procedure_id}_{slugify(export.statut)}_{stamp}.{export.format}"
+
+
+def export_construire(export: Export, path: str, *, on_progress=None) -> int:
+    """Write the export's file at path, streaming; returns the number of dossiers written."""
+    writer_class = writer_for(export.format)
+    options = {"statut": export.statut, "include_archived": export.include_archived, "label_id": export.label_id}
+    total = selectors.nombre_de_dossiers(export.instructeur, export.procedure, **options)
+
+    def on_chunk(done: int) -> None:
+        if on_progress is not None:
+            on_progress(min(99, done * 100 // total) if total else 99)
+
+    sheets = selectors.feuilles(
+        export.instructeur, export.procedure, with_avis=writer_class.multiple_sheets, on_chunk=on_chunk, **options
+    )
+    writer = writer_class(path)
+    try:
+        rows = 0
+        for index, sheet in enumerate(sheets):
+            written = writer.write_sheet(sheet.name, sheet.headers, sheet.rows)
+            if index == 0:
+                rows = written
+    finally:
+        writer.close()
+    return rows
+
+
+def export_generer(*, export_id: int) -> Export | None:
+    """The job: build the file, store it, tell the instructeur by e-mail. Safe to run twice."""
+    claimed = _claim(export_id)
+    if claimed is None:
+        return Export.objects.filter(pk=export_id).first()
+    export, token = claimed
+    export = Export.objects.select_related("procedure", "instructeur__user").get(pk=export.pk)
+
+    def on_progress(percent: int) -> None:
+        alive = Export.objects.filter(pk=export.pk, run_token=token).update(
+            progress=percent, heartbeat_at=timezone.now()
+        )
+        if not alive:
+            raise ExportRepris
+
+    handle, path = tempfile.mkstemp(suffix=f".{export.format}", prefix="export-")
+    os.close(handle)
+    try:
+        rows = export_construire(export, path, on_progress=on_progress)
+        with transaction.atomic():
+            current = Export.objects.select_for_update().filter(pk=export.pk, run_token=token).first()
+            if current is None:
+                raise ExportRepris
+            with open(path, "rb") as built:
+                current.file.save(_download_name(current), File(built), save=False)
+            now = timezone.now()
+            current.status, current.progress, current.row_count, current.error = S.DONE, 100, rows, ""
+            current.finished_at, current.heartbeat_at, current.expires_at = now, now, now + EXPORT_TTL
+            current.run_token = None
+            current.save()
+            _email_export_pret(current, export)
+        return current
+    except ExportRepris:
+        logger.info("Export %s repris par un autre worker ou supprimé : abandon", export.pk)
+        return Export.objects.filter(pk=export.pk).first()
+    except Exception as exc:
+        logger.exception("Échec de l'export %s (tentative %s)", export.pk, export.attempts)
+        _record_failure(export.pk, token, exc, attempts=export.attempts)
+        return Export.objects.filter(pk=export.pk).first()
+    finally:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+def _record_failure(export_id: int, token, exc: Exception, *, attempts: int) -> None:
+    """Back to pending (the periodic job retries it) until the last attempt, then failed."""
+    now = timezone.now()
+    final = attempts >= MAX_ATTEMPTS
+    Export.objects.filter(pk=export_id, run_token=token).update(
+        status=S.FAILED if final else S.PENDING, error=repr(exc)[:2000], run_token=None, heartbeat_at=now,
+        finished_at=now if final else None, expires_at=now + EXPORT_TTL if final else None,
+    )
+
+
+def _email_export_pret(export: Export, loaded: Export) -> None:
+    user = loaded.instructeur.user
+    procedure = loaded.procedure
+    email_envoyer(
+        to=user.email,
+        subject=f"Votre export est prêt ({procedure.libelle})",
+        template="exports/emails/export_pret",
+        context={
+            "export": export,
+            "procedure": procedure,
+            "onglet": TAB_LABELS.get(export.statut, export.statut),
+            "label": Label.objects.filter(pk=export.label_id).values_list("name", flat=True).first()
+            if export.label_id else "",
+            "download_url": settings.SITE_URL + reverse("exports:telecharger", args=[procedure.pk, export.pk]),
+            "exports_url": settings.SITE_URL + reverse("exports:liste", args=[procedure.pk]),
+            "expires_at": timezone.localtime(export.expires_at),
+        },
+        kind="export_pret",
+    )
+
+
+def exports_purger() -> dict[str, int]:
+    """The periodic job: delete expired exports and their files, take over dead or forgotten jobs."""
+    now = timezone.now()
+    expired = list(Export.objects.filter(expires_at__lt=now).only("pk", "file"))
+    for export in expired:
+        if export.file:
+            try:
+                export.file.delete(save=False)
+            except OSError:
+                logger.exception("Fichier de l'export %s non supprimé", export.pk)
+    deleted, _ = Export.objects.filter(pk__in=[e.pk for e in expired]).delete()
+
+    relaunch: list[int] = []
+    abandoned = 0
+    with transaction.atomic():
+        stale = Export.objects.select_for_update().filter(status=S.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        for export in stale:
+            if export.attempts >= MAX_ATTEMPTS:
+                export.status, export.finished_at, export.expires_at = S.FAILED, now, now + EXPORT_TTL
+                export.error = export.error or "La préparation a été interrompue à plusieurs reprises."
+                abandoned += 1
+            else:
+                export.status = S.PENDING
+                relaunch.append(export.pk)
+            export.run_token, export.heartbeat_at = None, now
+            export.save(update_fields=["status", "finished_at", "expires_at", "error", "run_token", "heartbeat_at"])
+        waiting = Export.objects.filter(status=S.PENDING, attempts__lt=MAX_ATTEMPTS).filter(
+            Q(heartbeat_at__lt=now - PENDING_RETRY_AFTER)
+            | Q(heartbeat_at__isnull=True, created_at__lt=now - PENDING_RETRY_AFTER)
+        )
+        relaunch += [pk for pk in waiting.values_list("pk", flat=True) if pk not in relaunch]
+        for pk in relaunch:
+            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    return {"supprimes": deleted, "relances": len(relaunch), "abandonnes": abandoned}

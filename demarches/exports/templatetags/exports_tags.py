@@ -1,0 +1,32 @@
+from django import template
+from django.utils import timezone
+
+from demarches.instruction.selectors import TABS
+
+from .. import selectors
+
+register = template.Library()
+TAB_LABELS = {tab.key: tab.label for tab in TABS}
+
+
+@register.filter
+def onglet(statut: str) -> str:
+    """The dashboard tab an export was asked from ("à suivre", "traités"…)."""
+    return TAB_LABELS.get(statut, statut)
+
+
+@register.inclusion_tag("exports/_bouton_export_menu.html", takes_context=True)
+def bouton_export(context, procedure, statut):
+    """The "Télécharger tous les dossiers" menu of the dashboard, with the instructeur's latest export."""
+    request = context.get("request")
+    instructeur = getattr(getattr(request, "user", None), "instructeur", None)
+    dernier = selectors.exports_recents(instructeur, procedure, now=timezone.now()).first() if instructeur else None
+    label = context.get("label")  # the dashboard's label filter, exported with the tab
+    return {
+        "procedure": procedure,
+        "statut": statut,
+        "label": label if getattr(label, "procedure_id", None) == procedure.pk else None,
+        "onglet": TAB_LABELS.get(statut, statut),
+        "dernier": dernier,
+        "csrf_token": context.get("csrf_token"),
+    }
