@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from demarches.fields.registry import StoredValue
 from demarches.fields.types.piece_justificative import ALLOWED_EXTENSIONS
+from demarches.fields.widgets import ChampAffiche
 
 from .models import Champ, Dossier, PieceJointe
 
@@ -116,7 +117,7 @@ class PieceAffichee:
 
 
 @dataclass
-class ChampWidget:
+class ChampWidget(ChampAffiche):
     """One public champ as its widget template needs it: definition, current value, error, attachments."""
 
     dossier: Dossier
@@ -129,18 +130,6 @@ class ChampWidget:
     def __post_init__(self):
         if self.champ is not None and self.field_type.accepts_files:
             self.pieces = [PieceAffichee(piece, self.dossier.pk) for piece in self.champ.pieces.all()]
-
-    @property
-    def field_type(self):
-        return self.type_de_champ.field_type
-
-    @property
-    def template(self):
-        return self.field_type.template
-
-    @property
-    def fillable(self):
-        return self.field_type.fillable
 
     @property
     def accepts_files(self):
@@ -159,47 +148,12 @@ class ChampWidget:
         return f"{self.type_de_champ.html_id}-fichier"
 
     @property
-    def messages_id(self):
-        return f"{self.id}-messages"
-
-    @property
-    def libelle(self):
-        return self.type_de_champ.libelle
-
-    @property
-    def description(self):
-        return self.type_de_champ.description
-
-    @property
-    def mandatory(self):
-        return self.type_de_champ.mandatory
-
-    @property
-    def options(self):
-        return self.type_de_champ.options or {}
-
-    @property
-    def input_type(self):
-        return self.field_type.input_type
-
-    @property
     def stored(self) -> StoredValue:
         return self.champ.stored if self.champ is not None else StoredValue()
 
     @property
-    def value(self):
-        return self.field_type.initial(self.stored)
-
-    @property
     def display(self):
-        if self.accepts_files:
-            return ""
-        return self.field_type.display(self.stored) if not self.field_type.is_empty(self.stored) else ""
-
-    @property
-    def choices(self):
-        choices_for = getattr(self.field_type, "choices_for", None)
-        return choices_for(self.options) if choices_for else []
+        return "" if self.accepts_files else super().display
 
     @property
     def heading_level(self):
@@ -209,10 +163,6 @@ class ChampWidget:
         except (TypeError, ValueError):
             level = 1
         return min(max(level, 1), 3) + 1 + self.heading_offset
-
-    @property
-    def character_limit(self):
-        return self.options.get("character_limit")
 
     @property
     def upload_url(self):

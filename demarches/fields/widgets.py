@@ -26,15 +26,11 @@ def stored_of(widget) -> StoredValue:
     return found.stored if found is not None else StoredValue()
 
 
-@dataclass
-class ChampDeLigne:
-    """One child champ in one row of a repetition block."""
+class ChampAffiche:
+    """What every champ widget template reads, whatever holds the value (a form champ or a row's child).
 
-    dossier: object
-    type_de_champ: object
-    row_id: str
-    stored: StoredValue = field(default_factory=StoredValue)
-    error: str = ""
+    Subclasses provide type_de_champ, stored, id and name.
+    """
 
     @property
     def field_type(self):
@@ -47,18 +43,6 @@ class ChampDeLigne:
     @property
     def fillable(self):
         return self.field_type.fillable
-
-    @property
-    def accepts_files(self):
-        return False
-
-    @property
-    def id(self):
-        return f"{self.type_de_champ.html_id}-{self.row_id}"
-
-    @property
-    def name(self):
-        return self.id
 
     @property
     def messages_id(self):
@@ -100,6 +84,29 @@ class ChampDeLigne:
     @property
     def character_limit(self):
         return self.options.get("character_limit")
+
+
+@dataclass
+class ChampDeLigne(ChampAffiche):
+    """One child champ in one row of a repetition block."""
+
+    dossier: object
+    type_de_champ: object
+    row_id: str
+    stored: StoredValue = field(default_factory=StoredValue)
+    error: str = ""
+
+    @property
+    def accepts_files(self):
+        return False
+
+    @property
+    def id(self):
+        return f"{self.type_de_champ.html_id}-{self.row_id}"
+
+    @property
+    def name(self):
+        return self.id
 
     @property
     def heading_level(self):
