@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 
 from demarches.referentiels import adapters
 
-from ..registry import FieldType, StoredValue, register
-from ._util import address_line, clean, now_iso, retry_due
+from ..registry import register
+from ._lookup import RegistryLookupType
+from ._util import address_line
 
 DEGRADED_MESSAGE = (
     "Les informations de l'association n'ont pas pu être récupérées : le répertoire des associations ne répond pas "
@@ -21,12 +22,12 @@ _RNA = re.compile(r"W[0-9A-Z]{9}")
 
 
 @register
-class Rna(FieldType):
+class Rna(RegistryLookupType):
     key = "rna"
     label = "Numéro RNA (association)"
     template = "fields/widgets/rna.html"
     details_template = "fields/widgets/details/rna.html"
-    condition_operators = ("eq", "not_eq", "empty", "not_empty")
+    data_key = "association"
 
     @staticmethod
     def number(text: str) -> str:
@@ -35,29 +36,11 @@ class Rna(FieldType):
             raise ValidationError("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple : W751234567).")
         return compact
 
-    def parse(self, raw, *, options):
-        return self.parse_champ(raw, options=options)
+    def lookup(self, number):
+        return adapters.get("association").association(number)
 
-    def parse_champ(self, raw, *, options, previous=None):
-        text = clean(raw[0] if raw else "")
-        if not text:
-            return StoredValue()
-        number = self.number(text[:100])
-        if previous is not None and previous.value == number and isinstance(previous.data, dict):
-            if previous.data.get("etat") == "ok" or not retry_due(previous.data):
-                return previous
-        try:
-            association = adapters.get("association").association(number)
-        except adapters.ServiceIndisponible:
-            return StoredValue(value=number, data={"etat": "indisponible", "tente_le": now_iso()})
-        if association is None:
-            raise ValidationError(f"Aucune association ne correspond au numéro RNA {number} : vérifiez le numéro saisi.")
-        return StoredValue(value=number, data={"etat": "ok", "association": association.as_data()})
-
-    def check(self, stored, *, options):
-        self.number(stored.value)
-        if not isinstance(stored.data, dict):
-            self.parse_champ([stored.value], options=options)
+    def not_found_message(self, number):
+        return f"Aucune association ne correspond au numéro RNA {number} : vérifiez le numéro saisi."
 
     def display(self, stored):
         lines = [stored.value]

@@ -12,8 +12,9 @@ from stdnum.fr import siret as stdnum_siret
 
 from demarches.referentiels import adapters
 
-from ..registry import FieldType, StoredValue, register
-from ._util import address_line, clean, now_iso, retry_due
+from ..registry import register
+from ._lookup import RegistryLookupType
+from ._util import address_line
 
 DEGRADED_MESSAGE = (
     "Les informations de l'établissement n'ont pas pu être récupérées : le service de l'INSEE ne répond pas "
@@ -27,12 +28,12 @@ def format_siret(number: str) -> str:
 
 
 @register
-class Siret(FieldType):
+class Siret(RegistryLookupType):
     key = "siret"
     label = "SIRET"
     template = "fields/widgets/siret.html"
     details_template = "fields/widgets/details/siret.html"
-    condition_operators = ("eq", "not_eq", "empty", "not_empty")
+    data_key = "etablissement"
 
     @staticmethod
     def number(text: str) -> str:
@@ -43,32 +44,11 @@ class Siret(FieldType):
             raise ValidationError("Ce numéro SIRET n'est pas valide : vérifiez les chiffres saisis (la clé de contrôle ne correspond pas).")
         return compact
 
-    def parse(self, raw, *, options):
-        return self.parse_champ(raw, options=options)
+    def lookup(self, number):
+        return adapters.get("entreprise").etablissement(number)
 
-    def parse_champ(self, raw, *, options, previous=None):
-        text = clean(raw[0] if raw else "")
-        if not text:
-            return StoredValue()
-        number = self.number(text[:100])
-        if previous is not None and previous.value == number and isinstance(previous.data, dict):
-            if previous.data.get("etat") == "ok" or not retry_due(previous.data):
-                return previous
-        try:
-            etablissement = adapters.get("entreprise").etablissement(number)
-        except adapters.ServiceIndisponible:
-            return StoredValue(value=number, data={"etat": "indisponible", "tente_le": now_iso()})
-        if etablissement is None:
-            raise ValidationError(
-                f"Aucun établissement ne correspond au numéro SIRET {format_siret(number)} : vérifiez le numéro saisi."
-            )
-        return StoredValue(value=number, data={"etat": "ok", "etablissement": etablissement.as_data()})
-
-    def check(self, stored, *, options):
-        self.number(stored.value)
-        if not isinstance(stored.data, dict):
-            # Never found (the lookup said « unknown »): ask again.
-            self.parse_champ([stored.value], options=options)
+    def not_found_message(self, number):
+        return f"Aucun établissement ne correspond au numéro SIRET {format_siret(number)} : vérifiez le numéro saisi."
 
     def display(self, stored):
         lines = [format_siret(stored.value)]
