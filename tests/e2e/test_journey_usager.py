@@ -93,8 +93,10 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     check_page("brouillon-pj")
     page.get_by_role("button", name="Supprimer le fichier plan.pdf").click()
     expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_have_count(0)
+    # The deletion swaps the attachment block: upload again once that swap is over.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Plan des locaux *").set_input_files(str(good))
-    expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_be_visible(timeout=15_000)
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.get_by_role("heading", name="Merci !")).to_be_visible()
     check_page("merci")
