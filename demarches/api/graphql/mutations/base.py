@@ -95,3 +95,18 @@ def refuse_attachments(**ids) -> None:
                 f"Le dépôt de fichiers par l'API (argument « {name} ») n'est pas encore disponible : "
                 "joignez le fichier depuis l'interface instructeur."
             )
+
+
+def terminer(info, input, transition):
+    """Refuse or classer sans suite (same inputs, same guards): returns (dossier model or None, errors)."""
+    dossier = dossier_modifiable(info, input.dossier_id)
+
+    def action():
+        instructeur = instructeur_du_dossier(input.instructeur_id, dossier)
+        if not transitions.can_terminer(dossier, instructeur.user):
+            raise state_refusal(dossier)
+        refuse_attachments(justificatif=input.justificatif)
+        extra = notification_kwargs(transition, bool(input.disable_notification))
+        return transition(dossier=dossier, instructeur=instructeur, motivation=input.motivation or "", **extra)
+
+    return run(action)
