@@ -98,7 +98,7 @@ def refuse_attachments(**ids) -> None:
 
 
 def terminer(info, input, transition):
-    """Refuse or classer sans suite (same inputs, same guards): returns (dossier model or None, errors)."""
+    """Accepter, refuser or classer sans suite (same inputs, same guards): returns (dossier or None, errors)."""
     dossier = dossier_modifiable(info, input.dossier_id)
 
     def action():

@@ -6,7 +6,7 @@ from demarches.dossiers import transitions
 
 from ..common import ValidationError
 from ..dossiers import Dossier
-from .base import dossier_modifiable, instructeur_du_dossier, notification_kwargs, refuse_attachments, run, state_refusal
+from .base import terminer
 
 
 @strawberry.input
@@ -27,17 +27,7 @@ class DossierAccepterPayload:
 
 
 def dossier_accepter(info: strawberry.Info, input: DossierAccepterInput) -> Optional[DossierAccepterPayload]:
-    dossier = dossier_modifiable(info, input.dossier_id)
-
-    def action():
-        instructeur = instructeur_du_dossier(input.instructeur_id, dossier)
-        if not transitions.can_terminer(dossier, instructeur.user):
-            raise state_refusal(dossier)
-        refuse_attachments(justificatif=input.justificatif)
-        extra = notification_kwargs(transitions.accepter, bool(input.disable_notification))
-        return transitions.accepter(dossier=dossier, instructeur=instructeur, motivation=input.motivation or "", **extra)
-
-    result, errors = run(action)
+    result, errors = terminer(info, input, transitions.accepter)
     return DossierAccepterPayload(
         dossier=Dossier(m=result) if result else None, errors=errors, client_mutation_id=input.client_mutation_id or None
     )
