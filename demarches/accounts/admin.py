@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from . import policies, services
-from .models import Administrateur, Expert, Instructeur, User
+from .models import Administrateur, Expert, Instructeur, JetonConnexion, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -140,3 +140,16 @@ class AdministrateurAdmin(ProfileAdmin):
 @admin.register(Expert)
 class ExpertAdmin(ProfileAdmin):
     pass
+
+
+@admin.register(JetonConnexion)
+class JetonConnexionAdmin(admin.ModelAdmin):
+    """Read-only trace of the « connexion sécurisée » links sent to agents (the secret itself is never stored)."""
+
+    list_display = ("user", "created_at", "used_at", "renouvellement_envoye_le")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    readonly_fields = ("user", "secret_hash", "created_at", "used_at", "renouvellement_envoye_le")
+
+    def has_add_permission(self, request):
+        return False

@@ -89,3 +89,24 @@ class Expert(models.Model):
 
     def __str__(self):
         return self.user.email
+
+
+class JetonConnexion(models.Model):
+    """A "connexion sécurisée" link e-mailed to an agent logging in from a browser not yet trusted.
+
+    Only the SHA-256 of the secret is kept. Once used, the browser that opened it is trusted for a while
+    (see `appareils.py`); `renouvellement_envoye_le` records the e-mail sent shortly before that trust ends.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jetons_connexion")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyé le", default=timezone.now, db_index=True)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True, db_index=True)
+    renouvellement_envoye_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lien de connexion sécurisée"
+        verbose_name_plural = "liens de connexion sécurisée"
+
+    def __str__(self):
+        return f"{self.user} — {self.created_at:%d/%m/%Y %H:%M}"

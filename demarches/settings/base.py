@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "demarches.accounts.middleware.VerificationAppareilMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -234,7 +235,15 @@ CELERY_BEAT_SCHEDULE = {
     "purger-et-reprendre-exports": {"task": "demarches.exports.tasks.exports_purger", "schedule": 300.0},
     "retention-dossiers-usagers": {"task": "demarches.dossiers.tasks.dossiers_retention", "schedule": 3600.0},
     "clore-demarches-date-limite": {"task": "demarches.procedures.tasks.procedures_clore_a_date_limite", "schedule": 3600.0},
+    "renouveler-connexions-securisees": {
+        "task": "demarches.accounts.tasks.appareils_renouvellements_envoyer",
+        "schedule": 3600.0,
+    },
 }
+
+# Agents confirm each new browser through an e-mailed link; the browser is then trusted this many days.
+TRUSTED_DEVICE_ENABLED = env.bool("TRUSTED_DEVICE_ENABLED", default=True)
+TRUSTED_DEVICE_DAYS = env.int("TRUSTED_DEVICE_DAYS", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)

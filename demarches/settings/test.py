@@ -9,6 +9,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media"))
+TRUSTED_DEVICE_ENABLED = False  # its own tests turn it on
 REFERENTIELS_SOURCE = "echantillon"  # the bundled subset of communes keeps tests fast
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
