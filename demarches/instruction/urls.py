@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_statistiques
 
 app_name = "instruction"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("avis/<int:avis_id>/pieces/<int:piece_id>/", views.avis_piece, name="avis_piece"),
     # Instructeur workspace.
     path("<int:procedure_id>/", views.procedure, name="procedure"),
+    path("<int:procedure_id>/statistiques/", views_statistiques.statistiques, name="statistiques"),
     path(dossier, views.dossier, name="dossier"),
     path(dossier + "annotations/", views.annotations, name="annotations"),
     path(dossier + "messagerie/", views.messagerie, name="messagerie"),
