@@ -28,6 +28,8 @@ class OperationLog(models.Model):
         INSTRUCTEUR_AFFECTER = "instructeur_affecter", "affectation d'un instructeur"
         AVIS_DEMANDER = "avis_demander", "demande d'avis"
         AVIS_DONNER = "avis_donner", "avis donné"
+        AVIS_RELANCER = "avis_relancer", "relance d'avis"
+        AVIS_REVOQUER = "avis_revoquer", "avis révoqué"
         ATTESTATION_MODELE_MODIFIER = "attestation_modele_modifier", "modification du modèle d'attestation"
         ATTESTATION_DELIVRER = "attestation_delivrer", "attestation délivrée"
         ATTESTATION_ANNULER = "attestation_annuler", "attestation annulée"

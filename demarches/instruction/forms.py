@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
 from demarches.fields.types.piece_justificative import check_upload
 
@@ -73,28 +74,101 @@ class MessageForm(ServiceErrorsMixin, forms.Form):
         return _checked_upload(self.cleaned_data.get("piece_jointe"), settings.MESSAGE_ATTACHMENT_MAX_SIZE)
 
 
+AVIS_MAX_EXPERTS = 10
+AVIS_PIECE_MAX_SIZE = settings.MESSAGE_ATTACHMENT_MAX_SIZE
+
+
 class AvisDemandeForm(ServiceErrorsMixin, forms.Form):
     expert_email = forms.CharField(
-        label="Adresse électronique de l'expert",
+        label="Adresses électroniques des experts",
         required=False,
-        help_text="La personne doit déjà avoir un compte sur la plateforme. Format attendu : nom@domaine.fr",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        help_text=(
+            "Une ou plusieurs adresses, séparées par des virgules ou des retours à la ligne. Une personne qui n'a pas "
+            "encore de compte en reçoit un avec l'invitation. Format attendu : nom@domaine.fr"
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "email", "spellcheck": "false"}),
     )
     introduction = forms.CharField(
         label="Message à l'expert",
         required=False,
-        help_text="Précisez la question posée ; ce message accompagne l'invitation envoyée par e-mail.",
+        help_text="Précisez ce que vous attendez ; ce message accompagne l'invitation envoyée par e-mail.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    question_label = forms.CharField(
+        label="Question appelant une réponse par oui ou par non (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Par exemple : « Le projet respecte-t-il les normes d'accessibilité ? »",
+    )
+    introduction_file = forms.FileField(label="Joindre un document (facultatif)", required=False)
+    confidentiel = forms.BooleanField(
+        label="Avis confidentiel",
+        required=False,
+        help_text="Coché : l'avis ne sera visible que des instructeurs. Sinon, les autres experts consultés sur ce dossier le verront aussi.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["introduction_file"].help_text = (
+            f"Taille maximale : {taille_maximale(AVIS_PIECE_MAX_SIZE)}. Formats acceptés : {ACCEPTED_FORMATS}."
+        )
+
+    def clean_expert_email(self):
+        raw = self.cleaned_data.get("expert_email", "")
+        emails = [part.strip().lower() for part in raw.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+        invalid = []
+        for email in emails:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                invalid.append(email)
+        if invalid:
+            raise ValidationError(
+                f"Adresse{'s' if len(invalid) > 1 else ''} invalide{'s' if len(invalid) > 1 else ''} : "
+                f"{', '.join(invalid)}. Format attendu : nom@domaine.fr"
+            )
+        if len(emails) > AVIS_MAX_EXPERTS:
+            raise ValidationError(f"Vous pouvez consulter au plus {AVIS_MAX_EXPERTS} experts à la fois.")
+        return list(dict.fromkeys(emails))
+
+    def clean_introduction_file(self):
+        return _checked_upload(self.cleaned_data.get("introduction_file"), AVIS_PIECE_MAX_SIZE)
 
 
 class AvisReponseForm(ServiceErrorsMixin, forms.Form):
+    question_answer = forms.TypedChoiceField(
+        label="Réponse à la question",
+        required=False,
+        choices=[("oui", "Oui"), ("non", "Non")],
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
     answer = forms.CharField(
         label="Votre avis",
         required=False,
-        help_text="Visible uniquement par les instructeurs de la démarche, jamais par le demandeur.",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    piece_justificative = forms.FileField(label="Joindre un document (facultatif)", required=False)
+
+    def __init__(self, *args, avis, **kwargs):
+        super().__init__(*args, **kwargs)
+        if avis.question_label:
+            self.fields["question_answer"].label = avis.question_label
+        else:
+            del self.fields["question_answer"]
+        self.fields["answer"].help_text = (
+            "Visible des seuls instructeurs de la démarche."
+            if avis.confidentiel
+            else "Visible des instructeurs de la démarche et des autres experts consultés sur ce dossier."
+        ) + " Le demandeur n'y a jamais accès."
+        self.fields["piece_justificative"].help_text = (
+            f"Taille maximale : {taille_maximale(AVIS_PIECE_MAX_SIZE)}. Formats acceptés : {ACCEPTED_FORMATS}."
+            + (" Un nouveau document remplace le précédent." if avis.piece_justificative else "")
+        )
+
+    def clean_piece_justificative(self):
+        return _checked_upload(self.cleaned_data.get("piece_justificative"), AVIS_PIECE_MAX_SIZE)
 
 
 class CorrectionForm(ServiceErrorsMixin, forms.Form):

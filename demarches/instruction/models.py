@@ -11,8 +11,19 @@ class Avis(models.Model):
         verbose_name="demandé par",
     )
     introduction = models.TextField("message à l'expert")
+    introduction_file = models.FileField(
+        "pièce jointe à la demande", upload_to="avis/demandes/%Y/%m/", max_length=500, blank=True
+    )
+    question_label = models.CharField("question (réponse oui/non)", max_length=500, blank=True)
+    confidentiel = models.BooleanField(
+        "confidentiel", default=False, help_text="Visible des seuls instructeurs, jamais des autres experts."
+    )
     answer = models.TextField("avis", blank=True)
+    question_answer = models.BooleanField("réponse à la question", null=True, blank=True)
+    piece_justificative = models.FileField("pièce jointe à l'avis", upload_to="avis/reponses/%Y/%m/", max_length=500, blank=True)
     answered_at = models.DateTimeField("donné le", null=True, blank=True)
+    reminded_at = models.DateTimeField("relancé le", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)
 
     class Meta:
@@ -30,6 +41,14 @@ class Avis(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.answered_at is None and self.revoked_at is None
 
 
 class Label(models.Model):

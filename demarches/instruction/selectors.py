@@ -220,26 +220,52 @@ AVIS_TABS = (
 )
 
 
-def avis_de_l_expert(expert, tab: str) -> QuerySet:
-    avis = Avis.objects.filter(expert=expert).select_related("dossier__procedure", "dossier__user", "claimant__user")
+def _avis_actifs(expert, procedure_id: int | None = None) -> QuerySet:
+    """The avis asked of this expert and not revoked, on deposited dossiers (optionally of one démarche)."""
+    avis = Avis.objects.filter(expert=expert, revoked_at__isnull=True).exclude(dossier__state=S.BROUILLON)
+    return avis.filter(dossier__procedure_id=procedure_id) if procedure_id else avis
+
+
+def avis_de_l_expert(expert, tab: str, procedure_id: int | None = None) -> QuerySet:
+    avis = _avis_actifs(expert, procedure_id).select_related("dossier__procedure", "dossier__user", "claimant__user")
     if tab == "donnes":
         return avis.filter(answered_at__isnull=False).order_by("-answered_at", "-id")
     return avis.filter(answered_at__isnull=True).order_by("-created_at", "-id")
 
 
-def avis_compteurs(expert) -> dict[str, int]:
-    counts = Avis.objects.filter(expert=expert).aggregate(
+def avis_compteurs(expert, procedure_id: int | None = None) -> dict[str, int]:
+    counts = _avis_actifs(expert, procedure_id).aggregate(
         a_donner=Count("pk", filter=Q(answered_at__isnull=True)), donnes=Count("pk", filter=Q(answered_at__isnull=False))
     )
     return {"a-donner": counts["a_donner"], "donnes": counts["donnes"]}
 
 
+def avis_procedures(expert) -> list[dict]:
+    """The démarches on which the expert was consulted, with how many avis he still has to give on each."""
+    return list(
+        _avis_actifs(expert)
+        .values("dossier__procedure_id", "dossier__procedure__libelle")
+        .annotate(a_donner=Count("pk", filter=Q(answered_at__isnull=True)), total=Count("pk"))
+        .order_by("dossier__procedure__libelle", "dossier__procedure_id")
+    )
+
+
 def avis_pour_expert(expert, pk: int) -> Avis | None:
     return (
-        Avis.objects.filter(expert=expert, pk=pk)
-        .exclude(dossier__state=S.BROUILLON)
+        _avis_actifs(expert)
+        .filter(pk=pk)
         .select_related("dossier__procedure__service", "dossier__user", "dossier__revision", "claimant__user")
         .first()
+    )
+
+
+def avis_partages(avis: Avis) -> QuerySet:
+    """What the other experts consulted on the same dossier answered and agreed to share (never confidential avis)."""
+    return (
+        Avis.objects.filter(dossier_id=avis.dossier_id, confidentiel=False, revoked_at__isnull=True, answered_at__isnull=False)
+        .exclude(pk=avis.pk)
+        .select_related("expert__user")
+        .order_by("answered_at", "id")
     )
 
 

@@ -3,6 +3,8 @@
 State changes of a dossier are not here: they belong to demarches.dossiers.transitions.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +28,9 @@ from .models import Avis, DossierLabel, Label
 # Operation names of the avis in the audit log (same naming as the other operations).
 AVIS_DEMANDER = OperationLog.Operation.AVIS_DEMANDER
 AVIS_DONNER = OperationLog.Operation.AVIS_DONNER
+AVIS_RELANCER = OperationLog.Operation.AVIS_RELANCER
+AVIS_REVOQUER = OperationLog.Operation.AVIS_REVOQUER
+AVIS_RELANCE_DELAI = timedelta(hours=24)
 # Operations of this app not (yet) in OperationLog.Operation: the log stores any name.
 ANNOTATIONS_MODIFIER = "annotations_modifier"
 DOSSIER_ARCHIVER = "dossier_archiver"
@@ -68,63 +73,185 @@ def messagerie_marquer_lue(*, dossier: Dossier, instructeur) -> None:
     Follow.objects.filter(instructeur=instructeur, dossier=dossier).update(messagerie_seen_at=timezone.now())
 
 
-@transaction.atomic
-def avis_demander(*, dossier: Dossier, instructeur, expert_email: str, introduction: str) -> Avis:
-    """Ask the owner of an existing account for an opinion on the dossier, and tell him by e-mail."""
-    _require_instructeur_of(instructeur, dossier)
-    if dossier.is_termine:
-        raise ValidationError("Une décision a été prise sur ce dossier : il n'est plus possible de demander un avis.")
-    errors = {}
-    email = (expert_email or "").strip().lower()
-    introduction = (introduction or "").strip()
-    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first() if email else None
-    if not email:
-        errors["expert_email"] = "Indiquez l'adresse électronique de l'expert."
-    elif user is None:
-        errors["expert_email"] = "Aucun compte n'existe pour cette adresse : l'expert doit d'abord créer son compte."
-    elif user.pk == instructeur.user_id:
-        errors["expert_email"] = "Vous ne pouvez pas vous demander un avis à vous-même."
-    if not introduction:
-        errors["introduction"] = "Expliquez à l'expert ce que vous attendez de lui."
-    if errors:
-        raise ValidationError(errors)
+def _expert_pour(email: str):
+    """The expert profile of this address, creating the account (without password) of someone new to the platform.
+
+    Returns (expert, created): a new account receives with its invitation a link to choose its password.
+    """
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    created = False
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+        # Only the owner of the mailbox can use the link that sets the password: the address is proven by it.
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        created = True
     expert, _ = Expert.objects.get_or_create(user=user)
-    avis = Avis.objects.create(dossier=dossier, expert=expert, claimant=instructeur, introduction=introduction)
-    operation_enregistrer(
-        operation=AVIS_DEMANDER, actor=instructeur.user, dossier=dossier, data={"avis": avis.pk, "expert": user.email}
+    return expert, created
+
+
+def _lien_mot_de_passe(user) -> str:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    return settings.SITE_URL + reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
     )
+
+
+def _avis_email(avis: Avis, *, nouveau_compte: bool, relance: bool = False) -> None:
+    dossier = avis.dossier
     email_envoyer(
-        to=user.email,
-        subject=f"Votre avis est demandé sur le dossier n° {dossier.pk} ({dossier.procedure.libelle})",
+        to=avis.expert.user.email,
+        subject=(
+            f"Relance : votre avis est attendu sur le dossier n° {dossier.pk} ({dossier.procedure.libelle})"
+            if relance
+            else f"Votre avis est demandé sur le dossier n° {dossier.pk} ({dossier.procedure.libelle})"
+        ),
         template="instruction/emails/avis_demande",
         context={
             "avis": avis,
             "dossier": dossier,
             "procedure": dossier.procedure,
-            "claimant_email": instructeur.user.email,
+            "claimant_email": avis.claimant.user.email if avis.claimant else "",
             "avis_url": settings.SITE_URL + reverse("instruction:avis_detail", args=[avis.pk]),
+            "mot_de_passe_url": _lien_mot_de_passe(avis.expert.user) if nouveau_compte else "",
+            "relance": relance,
         },
-        kind="avis_demande",
+        kind="avis_relance" if relance else "avis_demande",
         dossier_id=dossier.pk,
+    )
+
+
+@transaction.atomic
+def avis_demander_plusieurs(
+    *,
+    dossier: Dossier,
+    instructeur,
+    expert_emails: list[str],
+    introduction: str,
+    question_label: str = "",
+    confidentiel: bool = False,
+    introduction_file=None,
+) -> list[Avis]:
+    """Ask one or several people for an opinion on the dossier and tell each of them by e-mail.
+
+    Someone without an account gets one, and his e-mail carries the link to choose a password.
+    """
+    _require_instructeur_of(instructeur, dossier)
+    if dossier.is_termine:
+        raise ValidationError("Une décision a été prise sur ce dossier : il n'est plus possible de demander un avis.")
+    errors = {}
+    emails = list(dict.fromkeys(e.strip().lower() for e in expert_emails if e and e.strip()))
+    introduction = (introduction or "").strip()
+    if not emails:
+        errors["expert_email"] = "Indiquez l'adresse électronique de l'expert."
+    elif instructeur.user.email.lower() in emails:
+        errors["expert_email"] = "Vous ne pouvez pas vous demander un avis à vous-même."
+    elif get_user_model().objects.filter(email__in=emails, is_active=False).exists():
+        errors["expert_email"] = "Un des comptes indiqués est désactivé : choisissez une autre personne."
+    if not introduction:
+        errors["introduction"] = "Expliquez à l'expert ce que vous attendez de lui."
+    if errors:
+        raise ValidationError(errors)
+    created_avis = []
+    for email in emails:
+        expert, nouveau_compte = _expert_pour(email)
+        avis = Avis.objects.create(
+            dossier=dossier,
+            expert=expert,
+            claimant=instructeur,
+            introduction=introduction,
+            question_label=(question_label or "").strip(),
+            confidentiel=confidentiel,
+        )
+        if introduction_file:
+            introduction_file.seek(0)
+            avis.introduction_file.save(introduction_file.name, introduction_file, save=True)
+        operation_enregistrer(
+            operation=AVIS_DEMANDER, actor=instructeur.user, dossier=dossier, data={"avis": avis.pk, "expert": email}
+        )
+        _avis_email(avis, nouveau_compte=nouveau_compte)
+        created_avis.append(avis)
+    return created_avis
+
+
+def avis_demander(*, dossier: Dossier, instructeur, expert_email: str, introduction: str, **options) -> Avis:
+    """Ask one person for an opinion (see avis_demander_plusieurs)."""
+    return avis_demander_plusieurs(
+        dossier=dossier, instructeur=instructeur, expert_emails=[expert_email or ""], introduction=introduction, **options
+    )[0]
+
+
+def _avis_a_modifier(avis: Avis, instructeur) -> Avis:
+    avis = (
+        Avis.objects.select_for_update(of=("self",))
+        .select_related("dossier__procedure", "expert__user", "claimant__user")
+        .get(pk=avis.pk)
+    )
+    _require_instructeur_of(instructeur, avis.dossier)
+    if not avis.is_pending:
+        raise ValidationError("Cet avis a déjà été donné ou révoqué.")
+    return avis
+
+
+@transaction.atomic
+def avis_relancer(*, avis: Avis, instructeur) -> Avis:
+    """E-mail the expert again about an avis he has not given yet (at most once a day)."""
+    avis = _avis_a_modifier(avis, instructeur)
+    if avis.reminded_at and avis.reminded_at > timezone.now() - AVIS_RELANCE_DELAI:
+        raise ValidationError("L'expert a déjà été relancé il y a moins de 24 heures.")
+    avis.reminded_at = timezone.now()
+    avis.save(update_fields=["reminded_at"])
+    operation_enregistrer(
+        operation=AVIS_RELANCER, actor=instructeur.user, dossier=avis.dossier, data={"avis": avis.pk}
+    )
+    _avis_email(avis, nouveau_compte=not avis.expert.user.has_usable_password(), relance=True)
+    return avis
+
+
+@transaction.atomic
+def avis_revoquer(*, avis: Avis, instructeur) -> Avis:
+    """Withdraw a pending avis request: the expert no longer reaches the dossier through it."""
+    avis = _avis_a_modifier(avis, instructeur)
+    avis.revoked_at = timezone.now()
+    avis.save(update_fields=["revoked_at"])
+    operation_enregistrer(
+        operation=AVIS_REVOQUER, actor=instructeur.user, dossier=avis.dossier, data={"avis": avis.pk}
     )
     return avis
 
 
 @transaction.atomic
-def avis_donner(*, avis: Avis, expert, answer: str) -> Avis:
+def avis_donner(*, avis: Avis, expert, answer: str, question_answer: bool | None = None, piece_justificative=None) -> Avis:
     """Record (or correct) the expert's answer while the dossier is still being examined."""
-    avis = Avis.objects.select_for_update(of=("self",)).select_related("dossier__procedure", "claimant__user").get(pk=avis.pk)
-    if expert is None or avis.expert_id != expert.pk:
+    avis = (
+        Avis.objects.select_for_update(of=("self",))
+        .select_related("dossier__procedure", "claimant__user", "expert__user")
+        .get(pk=avis.pk)
+    )
+    if expert is None or avis.expert_id != expert.pk or avis.is_revoked:
         raise PermissionDenied("Cet avis ne vous a pas été demandé.")
     if avis.dossier.is_termine:
         raise ValidationError("Une décision a été prise sur ce dossier : il n'est plus possible de donner un avis.")
     answer = (answer or "").strip()
+    errors = {}
     if not answer:
-        raise ValidationError({"answer": "Votre avis est vide : rédigez-le avant de l'envoyer."})
+        errors["answer"] = "Votre avis est vide : rédigez-le avant de l'envoyer."
+    if avis.question_label and question_answer is None:
+        errors["question_answer"] = "Répondez à la question par oui ou par non."
+    if errors:
+        raise ValidationError(errors)
     first_answer = avis.answered_at is None
     avis.answer = answer
+    avis.question_answer = question_answer if avis.question_label else None
     avis.answered_at = timezone.now()
-    avis.save(update_fields=["answer", "answered_at"])
+    if piece_justificative:
+        avis.piece_justificative.save(piece_justificative.name, piece_justificative, save=False)
+    avis.save(update_fields=["answer", "question_answer", "answered_at", "piece_justificative"])
     operation_enregistrer(
         operation=AVIS_DONNER, actor=expert.user, dossier=avis.dossier, data={"avis": avis.pk, "correction": not first_answer}
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_statistiques
+from . import views, views_avis, views_statistiques
 
 app_name = "instruction"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("avis/", views.avis, name="avis"),
     path("avis/<int:avis_id>/", views.avis_detail, name="avis_detail"),
     path("avis/<int:avis_id>/pieces/<int:piece_id>/", views.avis_piece, name="avis_piece"),
+    path("avis/<int:avis_id>/avis/<int:autre_id>/<slug:quoi>/", views_avis.fichier_expert, name="avis_fichier_expert"),
     # Instructeur workspace.
     path("<int:procedure_id>/", views.procedure, name="procedure"),
     path("<int:procedure_id>/statistiques/", views_statistiques.statistiques, name="statistiques"),
@@ -35,4 +36,7 @@ urlpatterns = [
     path(dossier + "desarchiver/", views.desarchiver, name="desarchiver"),
     path(dossier + "decision/<slug:action>/", views.decision, name="decision"),
     path(dossier + "demander-un-avis/", views.demander_avis, name="demander_avis"),
+    path(dossier + "avis/<int:avis_id>/relancer/", views_avis.relancer, name="avis_relancer"),
+    path(dossier + "avis/<int:avis_id>/revoquer/", views_avis.revoquer, name="avis_revoquer"),
+    path(dossier + "avis/<int:avis_id>/<slug:quoi>/", views_avis.fichier_instructeur, name="avis_fichier"),
 ]

@@ -340,19 +340,23 @@ def demander_avis(request, procedure_id, pk):
     dossier = _dossier(request, procedure_id, pk)
     if request.method == "GET":
         return redirect(_dossier_url(dossier, "#avis"))
-    form = AvisDemandeForm(request.POST)
+    form = AvisDemandeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            avis = services.avis_demander(
+            avis_list = services.avis_demander_plusieurs(
                 dossier=dossier,
                 instructeur=request.instructeur,
-                expert_email=form.cleaned_data["expert_email"],
+                expert_emails=form.cleaned_data["expert_email"],
                 introduction=form.cleaned_data["introduction"],
+                question_label=form.cleaned_data["question_label"],
+                confidentiel=form.cleaned_data["confidentiel"],
+                introduction_file=form.cleaned_data["introduction_file"],
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            flash.success(request, f"Votre demande d'avis a été envoyée à {avis.expert.user.email}.")
+            destinataires = ", ".join(avis.expert.user.email for avis in avis_list)
+            flash.success(request, f"Votre demande d'avis a été envoyée à {destinataires}.")
             return redirect(_dossier_url(dossier, "#avis"))
     return render(request, "instruction/dossier/demande.html", _demande_context(request, dossier, form))
 
@@ -556,13 +560,23 @@ def avis(request):
     tab = request.GET.get("statut", "a-donner")
     if tab not in ("a-donner", "donnes"):
         tab = "a-donner"
-    counters = selectors.avis_compteurs(request.expert)
-    page = CountedPaginator(selectors.avis_de_l_expert(request.expert, tab), PAGE_SIZE, count=counters[tab]).get_page(
-        request.GET.get("page")
-    )
+    procedures = selectors.avis_procedures(request.expert)
+    procedure = next((p for p in procedures if str(p["dossier__procedure_id"]) == request.GET.get("procedure")), None)
+    procedure_id = procedure["dossier__procedure_id"] if procedure else None
+    counters = selectors.avis_compteurs(request.expert, procedure_id)
+    page = CountedPaginator(
+        selectors.avis_de_l_expert(request.expert, tab, procedure_id), PAGE_SIZE, count=counters[tab]
+    ).get_page(request.GET.get("page"))
     tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.AVIS_TABS]
     current = next(t for t in selectors.AVIS_TABS if t.key == tab)
-    return render(request, "instruction/avis/list.html", {"tabs": tabs, "current": current, "page": page})
+    return render(
+        request,
+        "instruction/avis/list.html",
+        {
+            "tabs": tabs, "current": current, "page": page, "procedures": procedures, "procedure": procedure,
+            "filter_query": f"&procedure={procedure_id}" if procedure_id else "",
+        },
+    )
 
 
 def _avis(request, avis_id):
@@ -577,17 +591,24 @@ def _avis(request, avis_id):
 def avis_detail(request, avis_id):
     avis = _avis(request, avis_id)
     if request.method == "POST":
-        form = AvisReponseForm(request.POST)
+        form = AvisReponseForm(request.POST, request.FILES, avis=avis)
         if form.is_valid():
             try:
-                services.avis_donner(avis=avis, expert=request.expert, answer=form.cleaned_data["answer"])
+                services.avis_donner(
+                    avis=avis,
+                    expert=request.expert,
+                    answer=form.cleaned_data["answer"],
+                    question_answer=form.cleaned_data.get("question_answer"),
+                    piece_justificative=form.cleaned_data["piece_justificative"],
+                )
             except ValidationError as error:
                 form.add_service_error(error)
             else:
                 flash.success(request, "Votre avis a été transmis à l'instructeur.")
                 return redirect("instruction:avis_detail", avis.pk)
     else:
-        form = AvisReponseForm(initial={"answer": avis.answer})
+        initial_answer = {True: "oui", False: "non"}.get(avis.question_answer)
+        form = AvisReponseForm(initial={"answer": avis.answer, "question_answer": initial_answer}, avis=avis)
     return render(
         request,
         "instruction/avis/detail.html",
@@ -596,6 +617,7 @@ def avis_detail(request, avis_id):
             "dossier": avis.dossier,
             "procedure": avis.dossier.procedure,
             "lignes": selectors.demande(avis.dossier),
+            "avis_partages": selectors.avis_partages(avis),
             "form": form,
             "can_answer": not avis.dossier.is_termine,
         },

@@ -60,8 +60,14 @@ def scene(transactional_db):
     dossier_services.message_envoyer(dossier=en_instruction, user=en_instruction.user, body="Une question sur mon dossier")
     expert_user = factories.UserFactory()
     avis = services.avis_demander(
-        dossier=en_instruction, instructeur=instructeur, expert_email=expert_user.email, introduction="Votre avis ?"
+        dossier=en_instruction, instructeur=instructeur, expert_email=expert_user.email, introduction="Votre avis ?",
+        question_label="Le lieu convient-il ?",
     )
+    # Another expert already answered and shares his avis: the expert page shows it.
+    autre = services.avis_demander(
+        dossier=en_instruction, instructeur=instructeur, expert_email="autre-expert@exemple.fr", introduction="Et vous ?"
+    )
+    services.avis_donner(avis=autre, expert=autre.expert, answer="Favorable.")
     return {"instructeur": instructeur, "procedure": procedure, "dossier": en_instruction, "avis": avis}
 
 
