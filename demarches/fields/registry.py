@@ -118,3 +118,86 @@ def all_types() -> list[FieldType]:
 
 def choices() -> list[tuple[str, str]]:
     return [(t.key, t.label) for t in all_types()]
+
+
+# --- Prefill (issue 6) ------------------------------------------------------------------------------
+# A value given in a /commencer link (?champ_<stable_id>=…) or through the public prefill API becomes
+# parse()'s input through prefill_raw(); the démarche's prefill page documents each champ with
+# prefill_doc(). Every type is prefillable except layout, files and repetition blocks.
+
+
+def _prefill_item(value) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def _prefillable(self) -> bool:
+    return self.fillable and not self.accepts_files and not self.has_children
+
+
+def _prefill_raw(self, value) -> list[str]:
+    """What parse() receives for a prefill value: a string (from a link), or any JSON value (API)."""
+    if isinstance(value, (list, tuple)):
+        return [_prefill_item(item) for item in value]
+    return [_prefill_item(value)]
+
+
+def _prefill_doc(self, options: dict) -> tuple[str, str]:
+    """(what the value must be, an example) in French, for the démarche's prefill page."""
+    return self.prefill_format, self.prefill_example
+
+
+FieldType.prefill_format = "Un texte."
+FieldType.prefill_example = "Texte d'exemple"
+FieldType.prefillable = property(_prefillable)
+FieldType.prefill_raw = _prefill_raw
+FieldType.prefill_doc = _prefill_doc
+
+
+# --- Types holding files (issue 6) -----------------------------------------------------------------
+# What the upload of a champ accepting files checks; the titre d'identité narrows it (images only,
+# one file, 20 Mo) and keeps its file out of exports.
+
+
+def _check_file(self, uploaded, *, options=None) -> None:
+    """Raise ValidationError (French) unless `uploaded` may be attached to a champ of this type.
+
+    When the administrateur restricted the formats of the champ (options « formats »), other extensions are refused.
+    """
+    from django.core.exceptions import ValidationError
+
+    from .options import FORMATS, extensions_autorisees
+    from .types.piece_justificative import check_upload
+
+    allowed = extensions_autorisees(options or {})
+    if allowed is not None:
+        name = uploaded.name or ""
+        extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if extension.lstrip(".") not in {ext.lstrip(".") for ext in allowed}:
+            families = ", ".join(FORMATS[f][0] for f in (options or {}).get("formats") or [] if f in FORMATS)
+            raise ValidationError(
+                f"Le format du fichier « {name} » n'est pas accepté pour ce champ. Formats acceptés : {families}."
+            )
+    check_upload(uploaded)
+
+
+def _max_files(self) -> int:
+    from django.conf import settings
+
+    return settings.PIECE_JUSTIFICATIVE_MAX_FILES
+
+
+FieldType.check_file = _check_file
+FieldType.max_files = property(_max_files)
+FieldType.files_in_exports = True  # False: the files stay out of export archives (and of the API's file lists)
+
+
+# --- Read-only display (issue 6) -------------------------------------------------------------------
+# A template for the read-only views (usager's « Votre dossier », instructeur) when the plain text of
+# display() is not enough (the carte's list of geometries with a static map); "" for the text.
+FieldType.lecture_template = ""

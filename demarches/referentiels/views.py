@@ -58,6 +58,7 @@ def _options(options, placeholder: str = "") -> HttpResponse:
 def _cached(response, seconds: int):
     patch_cache_control(response, public=True, max_age=seconds)
     patch_vary_headers(response, ["HX-Request"])
+    response.sans_langue = True  # the same answer in every interface language: shared caches may keep it
     return response
 
 

@@ -12,7 +12,7 @@ EXPECTED_TYPES = {
     "text", "textarea", "integer_number", "decimal_number", "date", "datetime", "checkbox", "yes_no", "civilite",
     "email", "phone", "drop_down_list", "multiple_drop_down_list", "header_section", "explication",
     "piece_justificative", "formatted", "engagement", "linked_drop_down_list", "repetition", "dossier_link",
-    "address", "communes", "departements", "regions", "epci", "pays", "iban", "siret", "rna",
+    "address", "communes", "departements", "regions", "epci", "pays", "iban", "siret", "rna", "carte", "titre_identite",
 }
 
 
@@ -43,7 +43,7 @@ def test_widget_templates_exist():
 
 def test_unknown_type_is_refused_in_french():
     with pytest.raises(ValidationError, match="Type de champ inconnu"):
-        registry.get("carte")
+        registry.get("annuaire_education")
 
 
 def test_choices_are_the_registered_labels():

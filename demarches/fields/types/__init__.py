@@ -4,3 +4,4 @@ from . import basic, formatted, engagement, choice, linked_drop_down_list  # noq
 from . import layout, repetition, dossier_link, piece_justificative  # noqa: F401
 from . import adresse, communes, departements, regions, epci, pays  # noqa: F401
 from . import iban, siret, rna  # noqa: F401
+from . import carte, titre_identite  # noqa: F401

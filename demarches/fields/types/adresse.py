@@ -25,6 +25,8 @@ MAX_LENGTH = 300
 class AdresseType(FieldType):
     key = "address"
     label = "Adresse"
+    prefill_format = 'Une adresse complète : numéro, voie, code postal et commune.'
+    prefill_example = '20 Avenue de Ségur 75007 Paris'
     template = "fields/widgets/adresse.html"
     details_template = "fields/widgets/details/adresse.html"
     condition_operators = GEO_OPERATORS

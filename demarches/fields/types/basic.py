@@ -21,6 +21,8 @@ def _first(raw):
 class Text(FieldType):
     key = "text"
     label = "Texte court"
+    prefill_format = 'Un texte sur une ligne.'
+    prefill_example = 'Association des amis du parc'
     condition_operators = TEXT_OPERATORS
 
 
@@ -28,6 +30,8 @@ class Text(FieldType):
 class Textarea(FieldType):
     key = "textarea"
     label = "Texte long"
+    prefill_format = "Un texte, sur plusieurs lignes si besoin (dans un lien, les retours à la ligne s'écrivent %0A)."
+    prefill_example = 'Premier paragraphe'
     template = "fields/widgets/textarea.html"
     condition_operators = TEXT_OPERATORS
 
@@ -65,6 +69,8 @@ def _check_bounds(number, options):
 class IntegerNumber(_Number):
     key = "integer_number"
     label = "Nombre entier"
+    prefill_format = 'Un nombre entier, sans espace ni virgule.'
+    prefill_example = '42'
     input_type = "number"
 
     def parse(self, raw, *, options):
@@ -76,11 +82,20 @@ class IntegerNumber(_Number):
         _check_bounds(Decimal(text), options)
         return StoredValue(value=str(int(text)))
 
+    def export_value(self, stored):
+        """A number cell in spreadsheets."""
+        try:
+            return int(stored.value)
+        except ValueError:
+            return stored.value
+
 
 @register
 class DecimalNumber(_Number):
     key = "decimal_number"
     label = "Nombre décimal"
+    prefill_format = 'Un nombre, avec un point ou une virgule pour les décimales.'
+    prefill_example = '12.5'
     input_type = "text"
 
     def parse(self, raw, *, options):
@@ -101,6 +116,13 @@ class DecimalNumber(_Number):
 
     def initial(self, stored):
         return stored.value.replace(".", ",")
+
+    def export_value(self, stored):
+        try:
+            number = Decimal(stored.value)
+        except InvalidOperation:
+            return self.display(stored)
+        return number if number.is_finite() else self.display(stored)
 
 
 def _date_option(options, name):
@@ -125,6 +147,8 @@ def _check_date_bounds(day: datetime.date, options):
 class Date(FieldType):
     key = "date"
     label = "Date"
+    prefill_format = 'Une date au format ISO 8601 : aaaa-mm-jj.'
+    prefill_example = '2024-03-31'
     input_type = "date"
     condition_operators = ORDER_OPERATORS
 
@@ -150,11 +174,20 @@ class Date(FieldType):
             return ""
         return formats.date_format(datetime.date.fromisoformat(stored.value), "j F Y")
 
+    def export_value(self, stored):
+        """A date cell in spreadsheets (the writers format it dd/mm/yyyy)."""
+        try:
+            return datetime.date.fromisoformat(stored.value)
+        except ValueError:
+            return stored.value
+
 
 @register
 class DateTime(FieldType):
     key = "datetime"
     label = "Date et heure"
+    prefill_format = 'Une date et une heure au format ISO 8601, sans fuseau horaire : aaaa-mm-jjThh:mm.'
+    prefill_example = '2024-03-31T14:30'
     input_type = "datetime-local"
     condition_operators = ORDER_OPERATORS
 
@@ -182,11 +215,19 @@ class DateTime(FieldType):
             return ""
         return formats.date_format(datetime.datetime.fromisoformat(stored.value), "j F Y à H:i")
 
+    def export_value(self, stored):
+        try:
+            return datetime.datetime.fromisoformat(stored.value).replace(tzinfo=None)
+        except ValueError:
+            return stored.value
+
 
 @register
 class Checkbox(FieldType):
     key = "checkbox"
     label = "Case à cocher seule"
+    prefill_format = 'true pour cocher la case, false pour la laisser décochée.'
+    prefill_example = 'true'
     template = "fields/widgets/checkbox.html"
 
     def parse(self, raw, *, options):
@@ -203,6 +244,8 @@ class Checkbox(FieldType):
 class YesNo(FieldType):
     key = "yes_no"
     label = "Oui/Non"
+    prefill_format = 'true pour « Oui », false pour « Non ».'
+    prefill_example = 'false'
     template = "fields/widgets/yes_no.html"
 
     def parse(self, raw, *, options):
@@ -222,6 +265,8 @@ class YesNo(FieldType):
 class Civilite(FieldType):
     key = "civilite"
     label = "Civilité"
+    prefill_format = '« M. » ou « Mme ».'
+    prefill_example = 'Mme'
     template = "fields/widgets/radios.html"
     CHOICES = ("M.", "Mme")
 
@@ -239,6 +284,8 @@ class Civilite(FieldType):
 class Email(FieldType):
     key = "email"
     label = "Adresse électronique"
+    prefill_format = 'Une adresse électronique.'
+    prefill_example = 'camille.martin@example.fr'
     input_type = "email"
     condition_operators = TEXT_OPERATORS
 
@@ -257,6 +304,8 @@ class Email(FieldType):
 class Phone(FieldType):
     key = "phone"
     label = "Téléphone"
+    prefill_format = 'Un numéro de téléphone français (métropole ou outre-mer) ou international.'
+    prefill_example = '01 23 45 67 89'
     input_type = "tel"
     condition_operators = TEXT_OPERATORS
 

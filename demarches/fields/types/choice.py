@@ -106,6 +106,13 @@ class DropDownList(FieldType):
     def choices_for(self, options):
         return option_values(options)
 
+    def prefill_doc(self, options):
+        values = option_values(options)
+        text = "Une des valeurs proposées : " + " ; ".join(f"«\u00a0{v}\u00a0»" for v in values) + "."
+        if options.get("other"):
+            text += " Une autre valeur est acceptée comme réponse « Autre »."
+        return text, (values[0] if values else "")
+
     def widget_context(self, *, options, stored):
         autre = isinstance(stored.data, dict) and stored.data.get("autre")
         return {
@@ -140,6 +147,14 @@ class MultipleDropDownList(FieldType):
 
     def initial(self, stored):
         return stored.data or []
+
+    def prefill_doc(self, options):
+        values = option_values(options)
+        text = (
+            "Une ou plusieurs des valeurs proposées (dans un lien, répétez le paramètre ; par l'API, une liste) : "
+            + " ; ".join(f"«\u00a0{v}\u00a0»" for v in values) + "."
+        )
+        return text, (f'["{values[0]}"]' if values else "[]")
 
     def choices_for(self, options):
         return option_values(options)

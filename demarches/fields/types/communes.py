@@ -27,6 +27,8 @@ def _stored(commune) -> StoredValue:
 class Communes(FieldType):
     key = "communes"
     label = "Communes"
+    prefill_format = 'Le nom de la commune suivi de son code postal entre parenthèses, ou un code postal propre à une seule commune.'
+    prefill_example = 'Dijon (21000)'
     template = "fields/widgets/communes.html"
     condition_operators = GEO_OPERATORS
 

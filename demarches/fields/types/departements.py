@@ -14,6 +14,8 @@ def label(departement) -> str:
 class Departements(FieldType):
     key = "departements"
     label = "Départements"
+    prefill_format = 'Le code du département.'
+    prefill_example = '21'
     template = "fields/widgets/referentiel_select.html"
     condition_operators = GEO_OPERATORS
 

@@ -25,6 +25,8 @@ def linked_dossier(number: int):
 class DossierLink(FieldType):
     key = "dossier_link"
     label = "Lien vers un autre dossier"
+    prefill_format = "Le numéro d'un dossier déposé."
+    prefill_example = '1234'
     template = "fields/widgets/dossier_link.html"
     details_template = "fields/widgets/details/dossier_link.html"
     input_type = "text"

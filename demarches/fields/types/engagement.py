@@ -9,3 +9,5 @@ class Engagement(Checkbox):
 
     key = "engagement"
     label = "Engagement"
+    prefill_format = 'true pour cocher la case, false pour la laisser décochée.'
+    prefill_example = 'true'

@@ -14,6 +14,8 @@ from .departements import label as departement_label
 class EpciType(FieldType):
     key = "epci"
     label = "EPCI"
+    prefill_format = "Deux valeurs : le code du département puis le code SIREN de l'EPCI (dans un lien, répétez le paramètre : ?champ_1=21&champ_1=242100410)."
+    prefill_example = '["21", "242100410"]'
     template = "fields/widgets/epci.html"
     condition_operators = ("eq", "not_eq", "in_departement", "empty", "not_empty")
 

@@ -41,6 +41,8 @@ KIND_LABELS = {"letters": "les lettres", "digits": "les chiffres", "special": "l
 class Formatted(FieldType):
     key = "formatted"
     label = "Champ formaté"
+    prefill_format = 'Un texte respectant le format du champ.'
+    prefill_example = 'AB12'
     template = "fields/widgets/formatted.html"
     condition_operators = TEXT_OPERATORS
 
@@ -62,6 +64,13 @@ class Formatted(FieldType):
         elif maximum:
             parts.append(f"{maximum} caractères au maximum.")
         return " ".join(parts)
+
+    def prefill_doc(self, options):
+        if options.get("mode") == "avance":
+            example = (options.get("example") or "").strip()
+            text = f"{self.prefill_format} Il doit correspondre à l'expression régulière {options.get('regex') or ''}."
+            return text, example or self.prefill_example
+        return f"{self.prefill_format} {self.hint(options)}".strip(), self.prefill_example
 
     def parse(self, raw, *, options):
         text = first(raw)

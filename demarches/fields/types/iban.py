@@ -13,6 +13,8 @@ from ._util import first, group_digits
 class Iban(FieldType):
     key = "iban"
     label = "IBAN"
+    prefill_format = 'Un IBAN, avec ou sans espaces.'
+    prefill_example = 'FR76 3000 6000 0112 3456 7890 189'
     template = "fields/widgets/iban.html"
 
     def parse(self, raw, *, options):

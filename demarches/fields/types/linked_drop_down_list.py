@@ -38,6 +38,15 @@ class LinkedDropDownList(FieldType):
     has_options = True
     condition_operators = ("eq", "not_eq", "empty", "not_empty")
 
+    def prefill_doc(self, options):
+        pairs = linked_options(options)
+        text = (
+            "Deux valeurs : celle du premier menu puis celle du second (dans un lien, répétez le paramètre ; "
+            "par l'API, une liste). Premier menu : " + " ; ".join(f"«\u00a0{p}\u00a0»" for p, _ in pairs) + "."
+        )
+        example = next(([p, s[0]] for p, s in pairs if s), [pairs[0][0]] if pairs else [])
+        return text, "[" + ", ".join(f'"{v}"' for v in example) + "]"
+
     def raw_from_post(self, posted, name):
         return [posted.get(name, ""), posted.get(f"{name}-secondaire", "")]
 

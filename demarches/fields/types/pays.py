@@ -10,6 +10,8 @@ from ._util import first
 class PaysType(FieldType):
     key = "pays"
     label = "Pays"
+    prefill_format = 'Le code ISO 3166 du pays sur deux lettres.'
+    prefill_example = 'FR'
     template = "fields/widgets/referentiel_select.html"
 
     def parse(self, raw, *, options):

@@ -10,6 +10,8 @@ from ._util import first
 class Regions(FieldType):
     key = "regions"
     label = "Régions"
+    prefill_format = 'Le code INSEE de la région.'
+    prefill_example = '27'
     template = "fields/widgets/referentiel_select.html"
     condition_operators = ("eq", "not_eq", "in_region", "empty", "not_empty")
 

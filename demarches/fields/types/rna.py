@@ -25,6 +25,8 @@ _RNA = re.compile(r"W[0-9A-Z]{9}")
 class Rna(RegistryLookupType):
     key = "rna"
     label = "Numéro RNA (association)"
+    prefill_format = "Un numéro RNA d'association (W suivi de 9 chiffres)."
+    prefill_example = 'W751234567'
     template = "fields/widgets/rna.html"
     details_template = "fields/widgets/details/rna.html"
     data_key = "association"

@@ -31,6 +31,8 @@ def format_siret(number: str) -> str:
 class Siret(RegistryLookupType):
     key = "siret"
     label = "SIRET"
+    prefill_format = 'Un numéro SIRET de 14 chiffres.'
+    prefill_example = '81234567600017'
     template = "fields/widgets/siret.html"
     details_template = "fields/widgets/details/siret.html"
     data_key = "etablissement"

@@ -50,7 +50,7 @@ def implementations(kind: str) -> list[str]:
 
 def get(kind: str) -> Adapter:
     """The adapter configured for `kind` (offline by default)."""
-    from . import adresse, association, entreprise  # noqa: F401  (registers the implementations)
+    from . import adresse, association, cadastre, entreprise  # noqa: F401  (registers the implementations)
 
     if kind in _overrides:
         return _overrides[kind]

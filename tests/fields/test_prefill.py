@@ -1,0 +1,274 @@
+"""Prefill: values in the /commencer link, the public API creating a prefilled draft the usager
+claims, and the démarche's page documenting the format of each champ."""
+
+import json
+import time
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+
+from demarches.dossiers import prefill
+from demarches.dossiers.models import Champ, Dossier
+from demarches.procedures.models import Procedure
+from tests import factories
+from tests.fields.demarches import demarche_creer
+from tests.fields.test_properties import is_french_message
+
+CHAMPS = [
+    ("text", "Nom du projet", True, {}),
+    ("integer_number", "Nombre de participants", False, {"min": 1}),
+    ("date", "Date de l'événement", False, {}),
+    ("yes_no", "Première édition ?", False, {}),
+    ("drop_down_list", "Type", False, {"choices": ["Concert", "Exposition"]}),
+    ("multiple_drop_down_list", "Besoins", False, {"choices": ["Électricité", "Eau", "Barrières"]}),
+    ("linked_drop_down_list", "Lieu", False, {"choices": ["--Intérieur--", "Salle A", "--Extérieur--", "Parc"]}),
+    ("carte", "Emprise", False, {}),
+    ("piece_justificative", "Plan", False, {}),
+    ("header_section", "Suite", False, {"level": 1}),
+]
+
+
+@pytest.fixture(autouse=True)
+def _cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def procedure(db):
+    return demarche_creer(CHAMPS)
+
+
+def ids(procedure) -> dict[str, str]:
+    return {t.libelle: f"champ_{t.stable_id}" for t in procedure.active_revision.types_de_champ.all()}
+
+
+def valeurs_du_dossier(dossier) -> dict[str, str]:
+    return {c.type_de_champ.libelle: c.value for c in Champ.objects.filter(dossier=dossier).select_related("type_de_champ")}
+
+
+POINT = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [5.04, 47.32]}, "properties": {}}]}
+
+
+# Checking values ---------------------------------------------------------------------------------
+
+
+def test_values_are_checked_by_each_type(procedure):
+    p = ids(procedure)
+    result = prefill.valeurs_verifier(procedure, {
+        p["Nom du projet"]: "Fête du quartier",
+        p["Nombre de participants"]: "0",
+        p["Date de l'événement"]: "2024-06-21",
+        p["Première édition ?"]: True,
+        p["Besoins"]: ["Eau", "Électricité"],
+        p["Lieu"]: ["Extérieur", "Parc"],
+        p["Emprise"]: POINT,
+        p["Plan"]: "plan.pdf",
+        "champ_999999": "x",
+        "autre": "ignoré",
+    })
+    by_key = {f"champ_{k}": v for k, v in result.valeurs.items()}
+    assert by_key[p["Nom du projet"]] == ["Fête du quartier"]
+    assert by_key[p["Première édition ?"]] == ["true"]
+    assert by_key[p["Besoins"]] == ["Eau", "Électricité"]
+    assert by_key[p["Lieu"]] == ["Extérieur", "Parc"]
+    assert json.loads(by_key[p["Emprise"]][0]) == POINT
+    assert set(result.erreurs) == {p["Nombre de participants"], p["Plan"], "champ_999999"}
+    assert result.erreurs[p["Nombre de participants"]] == "La valeur doit être supérieure ou égale à 1."
+    assert result.erreurs[p["Plan"]] == prefill.UNKNOWN_MESSAGE
+    assert all(is_french_message(message) for message in result.erreurs.values())
+
+
+def test_every_documented_example_is_accepted(db):
+    types = [
+        ("text", "Texte", False, {}), ("textarea", "Zone", False, {}), ("integer_number", "Entier", False, {}),
+        ("decimal_number", "Décimal", False, {}), ("date", "Date", False, {}), ("datetime", "Date et heure", False, {}),
+        ("checkbox", "Case", False, {}), ("yes_no", "Oui non", False, {}), ("civilite", "Civilité", False, {}),
+        ("email", "Courriel", False, {}), ("phone", "Téléphone", False, {}), ("engagement", "Engagement", False, {}),
+        ("drop_down_list", "Choix", False, {"choices": ["Un", "Deux"]}),
+        ("multiple_drop_down_list", "Choix multiples", False, {"choices": ["Un", "Deux"]}),
+        ("linked_drop_down_list", "Liés", False, {"choices": ["--A--", "A1", "--B--", "B1"]}),
+        ("formatted", "Formaté", False, {"mode": "avance", "regex": r"[A-Z]{2} \d+", "example": "AB 12"}),
+        ("address", "Adresse", False, {}), ("communes", "Commune", False, {}), ("departements", "Département", False, {}),
+        ("regions", "Région", False, {}), ("epci", "EPCI", False, {}), ("pays", "Pays", False, {}),
+        ("iban", "IBAN", False, {}), ("siret", "SIRET", False, {}), ("rna", "RNA", False, {}), ("carte", "Carte", False, {}),
+    ]
+    procedure = demarche_creer(types)
+    documentation = prefill.documentation(procedure)
+    assert len(documentation) == len(types)
+    valeurs = {}
+    for champ in documentation:
+        example = champ["exemple"]
+        try:
+            value = json.loads(example)
+            valeurs[champ["parametre"]] = value if isinstance(value, (list, dict)) else example
+        except ValueError:
+            valeurs[champ["parametre"]] = example
+        assert champ["format"].endswith("."), champ
+    result = prefill.valeurs_verifier(procedure, valeurs)
+    assert result.erreurs == {}
+    assert len(result.valeurs) == len(types)
+
+
+# The link -------------------------------------------------------------------------------------------
+
+
+def test_a_link_prefills_the_draft_created_from_it(client, procedure):
+    p = ids(procedure)
+    usager = factories.UserFactory()
+    client.force_login(usager)
+    url = f"/commencer/{procedure.path}"
+    query = {p["Nom du projet"]: "Fête du quartier", p["Besoins"]: ["Eau", "Barrières"], p["Nombre de participants"]: "-3"}
+    response = client.get(url, query)
+    html = response.content.decode()
+    assert "Dossier prérempli" in html and "Nom du projet, Besoins" in html
+    assert "Certaines valeurs du lien n'ont pas été retenues" in html
+    assert "Nombre de participants : La valeur doit être supérieure ou égale à 1." in html
+    response = client.post(url)
+    dossier = Dossier.objects.get(user=usager)
+    values = valeurs_du_dossier(dossier)
+    assert values == {"Nom du projet": "Fête du quartier", "Besoins": "Eau, Barrières"}
+    # Used once: the next dossier starts empty.
+    client.post(url)
+    assert Dossier.objects.filter(user=usager).count() == 2
+    assert Champ.objects.filter(dossier__user=usager).count() == 2
+
+
+def test_the_values_survive_the_login(client, procedure):
+    p = ids(procedure)
+    url = f"/commencer/{procedure.path}"
+    assert "Dossier prérempli" in client.get(url, {p["Nom du projet"]: "Fête"}).content.decode()
+    usager = factories.UserFactory()
+    client.force_login(usager)  # the session is kept (same client)
+    assert "Dossier prérempli" in client.get(url).content.decode()
+    client.post(url)
+    assert valeurs_du_dossier(Dossier.objects.get(user=usager)) == {"Nom du projet": "Fête"}
+
+
+def test_only_the_owner_of_a_brouillon_can_be_prefilled(procedure):
+    dossier = factories.dossier_creer(procedure=procedure)
+    with pytest.raises(Exception, match="propriétaire"):
+        prefill.dossier_preremplir(dossier=dossier, user=factories.UserFactory(), valeurs={1: ["x"]})
+
+
+# The public API ---------------------------------------------------------------------------------------
+
+
+def api(client, procedure, payload, **extra):
+    body = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
+    return client.post(
+        f"/api/public/v1/demarches/{procedure.pk}/dossiers", body, content_type=extra.pop("content_type", "application/json"), **extra
+    )
+
+
+def test_the_api_answers_a_link_that_the_usager_claims(client, procedure):
+    p = ids(procedure)
+    response = api(client, procedure, {p["Nom du projet"]: "Fête", p["Emprise"]: POINT, p["Type"]: "Cirque"})
+    assert response.status_code == 201
+    payload = response.json()
+    assert payload["state"] == "prefilled"
+    assert payload["dossier_url"] == f"http://testserver/preremplissage/{payload['dossier_prefill_token']}"
+    assert set(payload["champs_preremplis"]) == {p["Nom du projet"], p["Emprise"]}
+    assert payload["erreurs"] == {p["Type"]: "Choisissez une des valeurs proposées."}
+
+    # Anonymous: the page lists the values and asks to log in, coming back here.
+    page = client.get(payload["dossier_url"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "Fête" in html and "Point : latitude 47,32000" in html
+    assert "Se connecter" in html and "next=%2Fpreremplissage%2F" in html
+    assert client.post(payload["dossier_url"]).status_code == 302
+    assert not Dossier.objects.exists()
+
+    usager = factories.UserFactory()
+    client.force_login(usager)
+    response = client.post(payload["dossier_url"])
+    dossier = Dossier.objects.get(user=usager)
+    assert response.status_code == 302 and response["Location"] == f"/dossiers/{dossier.pk}/identite/"
+    values = valeurs_du_dossier(dossier)
+    assert values["Nom du projet"] == "Fête" and values["Emprise"].startswith("1 géométrie : 1 point")
+
+
+def test_the_api_refuses_what_it_cannot_read(client, procedure):
+    assert api(client, procedure, "{pas du json").status_code == 400
+    assert api(client, procedure, [1, 2]).status_code == 400
+    assert api(client, procedure, "a=b", content_type="application/x-www-form-urlencoded").status_code == 415
+    assert client.get(f"/api/public/v1/demarches/{procedure.pk}/dossiers").status_code == 405
+    message = api(client, procedure, "{pas du json").json()["erreur"]
+    assert is_french_message(message)
+
+
+def test_the_api_only_prefills_published_demarches(client, db):
+    brouillon = factories.procedure_creer(publier=False)
+    assert api(client, brouillon, {}).status_code == 404
+    published = demarche_creer([("text", "Nom", False, {})])
+    Procedure.objects.filter(pk=published.pk).update(state=Procedure.State.CLOSE)
+    published.refresh_from_db()
+    assert api(client, published, {}).status_code == 404
+
+
+def test_the_api_is_rate_limited(client, procedure, settings):
+    settings.PREFILL_API_LIMITE_PAR_MINUTE = 2
+    statuses = [api(client, procedure, {}).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_tampered_and_expired_tokens(client, procedure):
+    p = ids(procedure)
+    token = api(client, procedure, {p["Nom du projet"]: "Fête"}).json()["dossier_prefill_token"]
+    assert client.get(f"/preremplissage/{token[:-2]}xx").status_code == 404
+    forged = signing.dumps({"p": procedure.pk, "v": {}}, salt="autre")
+    assert client.get(f"/preremplissage/{forged}").status_code == 404
+    expired = signing.dumps({"p": procedure.pk, "v": {}}, salt=prefill.TOKEN_SALT, compress=True)
+    with mock.patch("django.core.signing.time.time", return_value=time.time() + prefill.TOKEN_MAX_AGE + 10):
+        response = client.get(f"/preremplissage/{expired}")
+    assert response.status_code == 410 and "a expiré" in response.content.decode()
+
+
+# The documentation page --------------------------------------------------------------------------------
+
+
+def test_the_documentation_lists_each_prefillable_champ(client, procedure):
+    p = ids(procedure)
+    response = client.get(f"/demarches/{procedure.pk}/preremplissage")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<code>{p['Nom du projet']}</code>" in html and f"<code>{p['Emprise']}</code>" in html
+    assert p["Plan"] not in html and p["Suite"] not in html
+    assert "«\u00a0Concert\u00a0» ; «\u00a0Exposition\u00a0»" in html
+    assert f"http://testserver/commencer/{procedure.path}?{p['Nom du projet']}=" in html
+    assert f"POST http://testserver/api/public/v1/demarches/{procedure.pk}/dossiers" in html
+
+
+def test_the_documentation_of_an_unpublished_demarche_is_for_its_administrateurs(client, db):
+    procedure = factories.procedure_creer(publier=False)
+    assert client.get(f"/demarches/{procedure.pk}/preremplissage").status_code == 404
+    client.force_login(factories.AdministrateurFactory().user)
+    assert client.get(f"/demarches/{procedure.pk}/preremplissage").status_code == 404
+    client.force_login(procedure.administrateurs.get().user)
+    assert client.get(f"/demarches/{procedure.pk}/preremplissage").status_code == 200
+
+
+# Properties (hypothesis): whatever a caller sends, no crash, and refusals are in French. ---------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=10,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(ANY_JSON, min_size=len(CHAMPS), max_size=len(CHAMPS)))
+def test_any_json_value_is_checked_without_crashing(procedure, values):
+    keys = list(ids(procedure).values())
+    result = prefill.valeurs_verifier(procedure, dict(zip(keys, values)))
+    assert all(is_french_message(message) for message in result.erreurs.values()), result.erreurs
+    assert all(isinstance(item, str) for raw in result.valeurs.values() for item in raw)
+    json.dumps(result.as_session())  # fits in the session and in a token
