@@ -11,8 +11,11 @@ from .models import Procedure, ProcedureRevision, TypeDeChamp
 
 FORMAT = "demarches.procedure"
 VERSION = 1
-PROCEDURE_OPTIONS = ("libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers")
-SERVICE_FIELDS = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
+PROCEDURE_OPTIONS = (
+    "libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
+    "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed", "duree_estimee_minutes",
+)
+SERVICE_FIELDS = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
 CHAMP_FIELDS = ("type_champ", "libelle", "description", "mandatory", "options")
 
 
@@ -108,7 +111,16 @@ def lire(document) -> dict:
         "for_individual": bool(procedure.get("for_individual", True)),
         "declarative_with_state": _text(procedure, "declarative_with_state", "la démarche"),
         "duree_conservation_dossiers": procedure.get("duree_conservation_dossiers", 12),
+        # Added after the first exports: absent from older documents.
+        "lien_notice": _text(procedure, "lien_notice", "la démarche"),
+        "cadre_juridique": _text(procedure, "cadre_juridique", "la démarche"),
+        "lien_dpo": _text(procedure, "lien_dpo", "la démarche"),
+        "monavis_embed": _text(procedure, "monavis_embed", "la démarche"),
+        "duree_estimee_minutes": procedure.get("duree_estimee_minutes"),
     }
+    duree = options["duree_estimee_minutes"]
+    if duree is not None and (not isinstance(duree, int) or isinstance(duree, bool)):
+        _fail("le temps de remplissage estimé doit être un nombre entier de minutes.")
     if options["declarative_with_state"] not in ("", "en_instruction", "accepte"):
         _fail("la valeur de « démarche déclarative » est inconnue.")
     if not isinstance(options["duree_conservation_dossiers"], int) or isinstance(options["duree_conservation_dossiers"], bool):

@@ -6,6 +6,7 @@ from django import forms
 
 from demarches.fields import registry
 
+from . import description as desc
 from . import policies
 from .models import Procedure, Service
 
@@ -15,7 +16,7 @@ NOUVEAU_SERVICE = "nouveau"
 class DsfrFormMixin:
     """Adds the DSFR classes and ties error messages to their input (aria-describedby)."""
 
-    CSS = {"select": "fr-select", "checkbox": "", "radioselect": "", "textarea": "fr-input"}
+    CSS = {"select": "fr-select", "checkbox": "", "radioselect": "", "textarea": "fr-input", "file": "fr-upload"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +94,57 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         ),
         error_messages={"invalid": "Saisissez une date valide, par exemple 31/12/2026."},
     )
+    duree_estimee_minutes = forms.IntegerField(
+        label="Temps de remplissage estimé (en minutes)", required=False,
+        min_value=1, max_value=desc.DUREE_ESTIMEE_MAX,
+        help_text="Facultatif. Affiché à l'usager avant qu'il commence, par exemple : 15.",
+        error_messages={
+            "invalid": "Indiquez un nombre entier de minutes.",
+            "min_value": f"Le temps de remplissage estimé doit être compris entre 1 et {desc.DUREE_ESTIMEE_MAX} minutes.",
+            "max_value": f"Le temps de remplissage estimé doit être compris entre 1 et {desc.DUREE_ESTIMEE_MAX} minutes.",
+        },
+    )
+    logo = forms.FileField(
+        label="Logo de la démarche", required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,.png,.jpg,.jpeg"}),
+        help_text="Facultatif. Affiché en haut des pages de la démarche. Image PNG ou JPEG, 5 Mo au maximum.",
+    )
+    supprimer_logo = forms.BooleanField(label="Supprimer le logo actuel", required=False)
+    notice = forms.FileField(
+        label="Notice explicative (fichier)", required=False,
+        widget=forms.FileInput(attrs={"accept": desc.DOCUMENT_ACCEPT}),
+        help_text="Facultative. Guide que l'usager peut télécharger avant de commencer. PDF ou bureautique, 20 Mo au maximum.",
+    )
+    supprimer_notice = forms.BooleanField(label="Supprimer la notice actuelle", required=False)
+    lien_notice = forms.URLField(
+        label="Ou lien vers la notice", required=False, max_length=500, assume_scheme="https",
+        help_text="Facultatif. Format attendu : https://www.exemple.fr/guide",
+        error_messages={"invalid": "Saisissez une adresse web valide, par exemple https://www.exemple.fr/guide."},
+    )
+    cadre_juridique = forms.CharField(
+        label="Cadre juridique (texte ou lien)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Le texte qui autorise la collecte de ces données : référence d'un texte de loi, lien vers Légifrance… "
+            "Obligatoire pour publier, sauf si vous déposez la délibération ci-dessous."
+        ),
+    )
+    deliberation = forms.FileField(
+        label="Ou délibération (fichier)", required=False,
+        widget=forms.FileInput(attrs={"accept": desc.DELIBERATION_ACCEPT}),
+        help_text="PDF, bureautique ou image, 20 Mo au maximum.",
+    )
+    supprimer_deliberation = forms.BooleanField(label="Supprimer la délibération actuelle", required=False)
+    lien_dpo = forms.CharField(
+        label="Contact du délégué à la protection des données (DPO)", required=False, max_length=500,
+        help_text="Facultatif. Adresse électronique (dpo@exemple.fr) ou adresse web (https://…), affichée aux usagers.",
+    )
+    monavis_embed = forms.CharField(
+        label="Code du bouton MonAvis", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Facultatif. Collez le code du bouton fourni par voxusagers.numerique.gouv.fr : le bouton est proposé "
+            "à l'usager après le dépôt de son dossier."
+        ),
+    )
     service_choice = forms.ChoiceField(
         label="Service en charge de la démarche",
         help_text="Reprenez un de vos services ou décrivez-en un nouveau ci-dessous.",
@@ -100,6 +152,10 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
     service_nom = forms.CharField(label="Nom du service", max_length=255, required=False)
     service_organisme = forms.CharField(
         label="Organisme", max_length=255, required=False, help_text="Par exemple : Préfecture du Finistère."
+    )
+    service_type_organisme = forms.ChoiceField(
+        label="Type d'organisme", required=False,
+        choices=[("", "Choisir un type d'organisme")] + Service.TypeOrganisme.choices,
     )
     service_email = forms.EmailField(
         label="Adresse électronique de contact", required=False,
@@ -114,10 +170,12 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         label="Adresse postale", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    SERVICE_FIELDS = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
+    SERVICE_FIELDS = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
     OPTION_FIELDS = (
         "libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers", "auto_archive_on",
+        "duree_estimee_minutes", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed",
     )
+    FICHIERS = {"logo": desc.logo_verifier, "notice": desc.notice_verifier, "deliberation": desc.deliberation_verifier}
 
     def __init__(self, *args, administrateur, procedure: Procedure | None = None, services=(), **kwargs):
         if procedure is not None:
@@ -128,6 +186,9 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
                 "declarative_with_state": procedure.declarative_with_state,
                 "duree_conservation_dossiers": procedure.duree_conservation_dossiers,
                 "auto_archive_on": procedure.auto_archive_on,
+                "duree_estimee_minutes": procedure.duree_estimee_minutes, "lien_notice": procedure.lien_notice,
+                "cadre_juridique": procedure.cadre_juridique, "lien_dpo": procedure.lien_dpo,
+                "monavis_embed": procedure.monavis_embed,
                 "service_choice": str(procedure.service_id) if procedure.service_id else NOUVEAU_SERVICE,
                 **kwargs.get("initial", {}),
             }
@@ -151,7 +212,27 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
                 self.add_error("service_nom", "Indiquez le nom du service.")
             if not cleaned.get("service_email") and "service_email" not in self.errors:
                 self.add_error("service_email", "Indiquez l'adresse électronique de contact du service.")
+        for name, check in self.FICHIERS.items():
+            if cleaned.get(name):
+                try:
+                    check(cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error.messages)
+        for name, check in (("lien_dpo", desc.dpo_normaliser), ("monavis_embed", desc.monavis_verifier)):
+            if name in cleaned:
+                try:
+                    cleaned[name] = check(cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error.messages)
         return cleaned
+
+    @property
+    def fichiers(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.FICHIERS if self.cleaned_data.get(name)}
+
+    @property
+    def fichiers_a_supprimer(self) -> list[str]:
+        return [name for name in self.FICHIERS if self.cleaned_data.get(f"supprimer_{name}")]
 
     @property
     def nouveau_service(self) -> dict | None:
@@ -169,10 +250,63 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in self.OPTION_FIELDS}
 
 
+class EnvoyerCopieForm(DsfrFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique de l'administrateur destinataire",
+        help_text="Format attendu : nom@domaine.fr. La personne doit avoir un compte administrateur.",
+        error_messages={
+            "required": "Indiquez l'adresse électronique de l'administrateur destinataire.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+        },
+    )
+
+
+class CloreForm(DsfrFormMixin, forms.Form):
+    motif = forms.ChoiceField(
+        label="Pourquoi clore la démarche ?", required=False, widget=forms.RadioSelect, initial="",
+        choices=[
+            ("", "Je ne souhaite pas préciser"),
+            ("remplacee", "Elle est remplacée par une autre de mes démarches"),
+            ("autre", "Autre motif"),
+        ],
+        help_text="Facultatif. Une démarche remplacée renvoie ses usagers vers la nouvelle démarche.",
+    )
+    remplacee_par = forms.ChoiceField(
+        label="Démarche de remplacement", required=False,
+        help_text="Parmi vos démarches publiées. À remplir si la démarche est remplacée.",
+    )
+    precisions = forms.CharField(
+        label="Message aux usagers", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Facultatif. Affiché sur la page de la démarche close et dans l'e-mail aux usagers.",
+    )
+    prevenir_usagers = forms.BooleanField(
+        label="Prévenir par e-mail les usagers qui ont un brouillon sur cette démarche", required=False,
+        help_text="Leur brouillon ne pourra plus être déposé.",
+    )
+
+    def __init__(self, *args, remplacantes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remplacantes = {str(p.pk): p for p in remplacantes}
+        self.fields["remplacee_par"].choices = [("", "Choisir une démarche")] + [
+            (pk, f"n° {p.pk} — {p.libelle}") for pk, p in self.remplacantes.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("motif") == "remplacee":
+            remplacante = self.remplacantes.get(cleaned.get("remplacee_par") or "")
+            if remplacante is None:
+                self.add_error("remplacee_par", "Choisissez la démarche qui remplace celle-ci.")
+            cleaned["remplacante"] = remplacante
+        else:
+            cleaned["remplacante"] = None
+        return cleaned
+
+
 class ServiceForm(DsfrFormMixin, forms.ModelForm):
     class Meta:
         model = Service
-        fields = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
+        fields = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
         widgets = {"adresse": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "nom": {"required": "Indiquez le nom du service."},
@@ -182,12 +316,63 @@ class ServiceForm(DsfrFormMixin, forms.ModelForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_organisme"].choices = [("", "Choisir un type d'organisme")] + Service.TypeOrganisme.choices
+
 
 def _options_text(options: dict) -> str:
     return "\n".join(options.get("choices", []))
 
 
+CSV_TAILLE_MAX = 2 * 1024 * 1024
+
+
+def lire_csv_de_liste(fichier, *, liee: bool) -> list[str]:
+    """The lines of a list read from a CSV file: first column (simple lists), or first and second
+    columns written as --Primaire-- then its secondary values (linked drop-downs). Raises
+    forms.ValidationError (French) when the file cannot be read."""
+    import csv
+    import io
+
+    if fichier.size > CSV_TAILLE_MAX:
+        raise forms.ValidationError("Le fichier CSV dépasse 2 Mo.")
+    raw = fichier.read()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise forms.ValidationError("Le fichier CSV n'est pas lisible : enregistrez-le en UTF-8.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    rows = [row for row in rows if row and any(row)]
+    lines: list[str] = []
+    primaire = None
+    for row in rows:
+        if not liee:
+            if row[0]:
+                lines.append(row[0])
+            continue
+        first, second = row[0], (row[1] if len(row) > 1 else "")
+        if first and first != primaire:
+            primaire = first
+            lines.append(f"--{first}--")
+        if second and primaire:
+            lines.append(second)
+    if not lines:
+        raise forms.ValidationError("Le fichier CSV ne contient aucune valeur.")
+    return lines
+
+
 class TypeDeChampForm(DsfrFormMixin, forms.Form):
+    """A champ's libellé, type and the options its type declares (demarches/fields/options.py)."""
+
     type_champ = forms.ChoiceField(label="Type de champ")
     libelle = forms.CharField(
         label="Libellé", max_length=500, error_messages={"required": "Indiquez le libellé du champ."}
@@ -197,35 +382,151 @@ class TypeDeChampForm(DsfrFormMixin, forms.Form):
         help_text="Une précision affichée sous le libellé pour aider l'usager.",
     )
     mandatory = forms.BooleanField(label="Obligatoire", required=False)
-    options = forms.CharField(
-        label="Options (une par ligne)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=(
-            "Pour les choix simples et multiples uniquement. "
-            f"Une ligne « {policies.OPTIONS_SEPARATOR} » sépare deux groupes d'options."
-        ),
-    )
 
-    def __init__(self, *args, type_de_champ=None, prefix=None, **kwargs):
-        if type_de_champ is not None and not kwargs.get("data"):
-            kwargs["initial"] = {
+    CSS = {**DsfrFormMixin.CSS, "checkboxselectmultiple": "", "clearablefileinput": "fr-upload", "fileinput": "fr-upload"}
+    BASE_FIELDS = ("type_champ", "libelle", "description", "mandatory")
+
+    def __init__(self, *args, type_de_champ=None, type_champ=None, prefix=None, types=None, **kwargs):
+        from demarches.fields import options as champ_options
+
+        self.type_de_champ = type_de_champ
+        if type_de_champ is not None:
+            initial = {
                 "type_champ": type_de_champ.type_champ, "libelle": type_de_champ.libelle,
                 "description": type_de_champ.description, "mandatory": type_de_champ.mandatory,
-                "options": _options_text(type_de_champ.options),
             }
+            initial.update(kwargs.get("initial") or {})
+            kwargs["initial"] = initial
         super().__init__(*args, prefix=prefix, **kwargs)
-        self.fields["type_champ"].choices = [(t.key, t.label) for t in registry.all_types()]
-        self.types_avec_options = [t.key for t in registry.all_types() if t.has_options]
+        types = list(types) if types is not None else registry.all_types()
+        self.fields["type_champ"].choices = [(t.key, t.label) for t in types]
+        keys = [t.key for t in types]
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("type_champ"))
+        else:
+            chosen = type_champ or self.initial.get("type_champ")
+        if chosen not in keys:
+            chosen = type_de_champ.type_champ if type_de_champ is not None and type_de_champ.type_champ in keys else keys[0]
+        if not self.is_bound:
+            self.initial["type_champ"] = chosen
+        self.field_type = registry.get(chosen)
+        self.types_avec_options = [t.key for t in types if t.has_options]
+        stored = dict(type_de_champ.options or {}) if type_de_champ is not None else {}
+        if type_de_champ is not None and type_de_champ.type_champ != chosen:
+            stored = {}
+        self.option_specs = champ_options.options_de(self.field_type)
+        self.modele_actuel = stored.get("modele") if isinstance(stored.get("modele"), dict) else None
+        for option in self.option_specs:
+            name = self.option_field_name(option)
+            self.fields[name] = self._option_field(option)
+            value = stored.get(option.key, option.initial)
+            if option.kind in (champ_options.LISTE, champ_options.LISTE_LIEE):
+                value = "\n".join(stored.get("choices", []))
+                self.fields["options_csv"] = forms.FileField(
+                    label="Importer la liste depuis un fichier CSV", required=False,
+                    help_text="Facultatif. Remplace la liste ci-dessus. Fichier .csv de 2 Mo au maximum.",
+                    widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+                )
+            if option.kind == champ_options.FICHIER:
+                value = None
+                if self.modele_actuel:
+                    self.fields["modele_supprimer"] = forms.BooleanField(
+                        label=f"Retirer le modèle actuel ({self.modele_actuel.get('nom', '')})", required=False
+                    )
+            if option.kind == champ_options.CHOIX and value is not None:
+                value = str(value)
+            if not self.is_bound:
+                self.initial[name] = value
+        # DsfrFormMixin styled the base fields in super().__init__; style the option fields too.
+        for name in self.fields:
+            if name in self.BASE_FIELDS:
+                continue
+            css = self.CSS.get(self[name].widget_type, "fr-input")
+            widget = self.fields[name].widget
+            if css and css not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    @staticmethod
+    def option_field_name(option) -> str:
+        return "options" if option.key == "choices" else option.key
+
+    def _option_field(self, option):
+        from demarches.fields import options as champ_options
+
+        common = {"label": option.label, "required": False, "help_text": option.help_text}
+        kind = option.kind
+        if kind == champ_options.BOOL:
+            return forms.BooleanField(**common)
+        if kind == champ_options.ENTIER:
+            return forms.IntegerField(
+                min_value=option.minimum, max_value=option.maximum, **common,
+                error_messages={
+                    "invalid": "Indiquez un nombre entier.",
+                    "min_value": f"Indiquez un nombre supérieur ou égal à {option.minimum}.",
+                    "max_value": f"Indiquez un nombre inférieur ou égal à {option.maximum}.",
+                },
+            )
+        if kind == champ_options.DECIMAL:
+            return forms.CharField(max_length=40, **common)
+        if kind == champ_options.DATE:
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common,
+                error_messages={"invalid": "Indiquez une date valide, au format JJ/MM/AAAA."},
+            )
+        if kind == champ_options.CHOIX:
+            return forms.ChoiceField(
+                choices=option.choices, widget=forms.RadioSelect, **common,
+                error_messages={"invalid_choice": "Choisissez une des valeurs proposées."},
+            )
+        if kind == champ_options.CHOIX_MULTIPLE:
+            return forms.MultipleChoiceField(
+                choices=option.choices, widget=forms.CheckboxSelectMultiple, **common,
+                error_messages={"invalid_choice": "Choisissez parmi les valeurs proposées."},
+            )
+        if kind in (champ_options.LISTE, champ_options.LISTE_LIEE):
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), **common)
+        if kind == champ_options.FICHIER:
+            return forms.FileField(**common, widget=forms.ClearableFileInput())
+        return forms.CharField(max_length=champ_options.TEXTE_MAX, **common)
+
+    def option_fields(self):
+        """(option, bound field) pairs for the template, in declaration order."""
+        return [(option, self[self.option_field_name(option)]) for option in self.option_specs]
 
     def clean(self):
+        from demarches.fields import options as champ_options
+
         cleaned = super().clean()
-        type_champ = cleaned.get("type_champ")
-        lines = [line.strip() for line in (cleaned.get("options") or "").splitlines() if line.strip()]
-        if type_champ in self.types_avec_options:
-            if not [line for line in lines if line != policies.OPTIONS_SEPARATOR]:
-                self.add_error("options", "Indiquez au moins une option (une par ligne).")
-            cleaned["options_dict"] = {"choices": lines}
-        else:
-            cleaned["options_dict"] = {}
+        raw = {}
+        for option in self.option_specs:
+            name = self.option_field_name(option)
+            if name in self.errors:
+                continue
+            value = cleaned.get(name)
+            if option.kind == champ_options.DATE and value:
+                value = value.isoformat()
+            if option.kind in (champ_options.LISTE, champ_options.LISTE_LIEE):
+                fichier = cleaned.get("options_csv")
+                if fichier:
+                    try:
+                        value = lire_csv_de_liste(fichier, liee=option.kind == champ_options.LISTE_LIEE)
+                    except forms.ValidationError as error:
+                        self.add_error("options_csv", error)
+                        continue
+            if option.kind == champ_options.FICHIER:
+                continue  # files are stored by the editor service
+            raw[option.key] = value
+        options, errors = champ_options.verifier(self.field_type, raw)
+        for key, message in errors.items():
+            name = "options" if key == "choices" else key
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        for option in self.option_specs:
+            if option.kind == champ_options.FICHIER:
+                options.pop(option.key, None)
+        cleaned["options_dict"] = options
+        cleaned["modele_fichier"] = cleaned.get("modele") if "modele" in self.fields else None
+        cleaned["modele_supprimer"] = bool(cleaned.get("modele_supprimer"))
         return cleaned
 
 

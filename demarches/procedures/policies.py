@@ -54,11 +54,34 @@ def publication_manquants(procedure: Procedure) -> list[str]:
         missing.append("affectez au moins un instructeur")
     if not procedure.draft_revision.types_de_champ.filter(private=False).exists():
         missing.append("ajoutez au moins un champ au formulaire")
+    if not (procedure.cadre_juridique.strip() or procedure.deliberation):
+        missing.append("renseignez le cadre juridique (texte, lien ou délibération) dans la présentation de la démarche")
     return missing
 
 
 def peut_etre_close(procedure: Procedure) -> bool:
     return procedure.state == Procedure.State.PUBLIEE
+
+
+def peut_remplacer(user, procedure: Procedure, remplacante: Procedure) -> bool:
+    """A closed démarche may send its usagers to another published démarche of the same administrateur."""
+    return (
+        remplacante.pk != procedure.pk and remplacante.state == Procedure.State.PUBLIEE
+        and remplacante.hidden_at is None and can_administer(user, remplacante)
+    )
+
+
+def peut_etre_reactivee(procedure: Procedure) -> bool:
+    return (
+        procedure.state == Procedure.State.CLOSE and procedure.hidden_at is None
+        and procedure.published_revision_id is not None and bool(procedure.path)
+    )
+
+
+def fichier_visible(user, procedure: Procedure) -> bool:
+    """The logo, notice and délibération of a démarche are public documents, like its /commencer
+    page; once the démarche is deleted only its administrateurs still reach them."""
+    return procedure.hidden_at is None or can_administer(user, procedure)
 
 
 

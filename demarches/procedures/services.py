@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Max
@@ -18,19 +19,35 @@ from demarches.audit.services import operation_enregistrer
 from demarches.core.emails import email_envoyer
 from demarches.fields import registry
 
-from . import definitions, mail_tags, mail_templates, policies, selectors
-from .models import GroupeInstructeur, InstructeurInvitation, MailTemplate, Procedure, ProcedureRevision, Service, TypeDeChamp
+from . import definitions, description, mail_tags, mail_templates, policies, selectors
+from .models import (
+    GroupeInstructeur,
+    InstructeurInvitation,
+    MailTemplate,
+    Procedure,
+    ProcedureRevision,
+    Service,
+    TypeDeChamp,
+)
 
 PATH_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Attributes of a démarche an administrateur may change through procedure_modifier.
 PROCEDURE_ATTRIBUTS = (
     "libelle", "description", "service", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
-    "auto_archive_on",
+    "auto_archive_on", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed", "duree_estimee_minutes",
 )
+# Files describing the démarche, each with its check (description.py).
+PROCEDURE_FICHIERS = {
+    "logo": description.logo_verifier,
+    "notice": description.notice_verifier,
+    "deliberation": description.deliberation_verifier,
+}
+# What a copy of a démarche takes besides its definition (definitions.py).
+PROCEDURE_ATTRIBUTS_COPIES = ("lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed", "duree_estimee_minutes")
 # Attributes that shape existing dossiers: frozen once the démarche has been published.
 PROCEDURE_ATTRIBUTS_AVANT_PUBLICATION = ("for_individual",)
-SERVICE_ATTRIBUTS = ("nom", "organisme", "email", "telephone", "horaires", "adresse")
+SERVICE_ATTRIBUTS = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
 
 
 def _require_admin(procedure: Procedure, administrateur):
@@ -51,6 +68,26 @@ def _check_date_limite(value) -> None:
         raise ValidationError({"auto_archive_on": "La date limite de dépôt ne peut pas être déjà passée."})
 
 
+def _check_description(attributs: dict) -> dict:
+    """Normalise and check the descriptive options (DPO contact, MonAvis code, estimated time)."""
+    attributs = dict(attributs)
+    errors = {}
+    for name, check in (("lien_dpo", description.dpo_normaliser), ("monavis_embed", description.monavis_verifier)):
+        if name in attributs:
+            try:
+                attributs[name] = check(attributs[name])
+            except ValidationError as error:
+                errors[name] = error.messages
+    duree = attributs.get("duree_estimee_minutes")
+    if duree is not None and not 1 <= int(duree) <= description.DUREE_ESTIMEE_MAX:
+        errors["duree_estimee_minutes"] = [
+            f"Le temps de remplissage estimé doit être compris entre 1 et {description.DUREE_ESTIMEE_MAX} minutes."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return attributs
+
+
 def _check_service(service: Service | None, administrateur) -> None:
     if service is not None and not policies.can_use_service(administrateur.user, service):
         raise PermissionDenied("Ce service appartient à un autre administrateur.")
@@ -61,11 +98,14 @@ def _check_service(service: Service | None, administrateur) -> None:
 
 @transaction.atomic
 def service_creer(
-    *, administrateur, nom: str, email: str, organisme: str = "", telephone: str = "", horaires: str = "", adresse: str = ""
+    *, administrateur, nom: str, email: str, organisme: str = "", telephone: str = "", horaires: str = "", adresse: str = "",
+    type_organisme: str = "",
 ) -> Service:
+    if type_organisme and type_organisme not in Service.TypeOrganisme.values:
+        raise ValidationError({"service_type_organisme": "Type d'organisme inconnu."})
     return Service.objects.create(
         administrateur=administrateur, nom=nom.strip(), email=email.strip().lower(), organisme=organisme.strip(),
-        telephone=telephone.strip(), horaires=horaires.strip(), adresse=adresse.strip(),
+        telephone=telephone.strip(), horaires=horaires.strip(), adresse=adresse.strip(), type_organisme=type_organisme,
     )
 
 
@@ -76,6 +116,8 @@ def service_modifier(*, service: Service, administrateur, **fields) -> Service:
     unknown = set(fields) - set(SERVICE_ATTRIBUTS)
     if unknown:
         raise ValueError(f"attributs inconnus : {sorted(unknown)}")
+    if fields.get("type_organisme") and fields["type_organisme"] not in Service.TypeOrganisme.values:
+        raise ValidationError({"type_organisme": "Type d'organisme inconnu."})
     for name, value in fields.items():
         value = (value or "").strip()
         setattr(service, name, value.lower() if name == "email" else value)
@@ -97,6 +139,7 @@ def procedure_creer(*, administrateur, libelle: str, description: str, service: 
         _check_duree_conservation(options["duree_conservation_dossiers"])
     _check_date_limite(options.get("auto_archive_on"))
     _check_service(service, administrateur)
+    options = _check_description(options)
     procedure = Procedure.objects.create(libelle=libelle.strip(), description=description.strip(), service=service, **options)
     procedure.administrateurs.add(administrateur)
     procedure.draft_revision = ProcedureRevision.objects.create(procedure=procedure)
@@ -123,6 +166,7 @@ def procedure_modifier(*, procedure: Procedure, administrateur, **attributs) -> 
         _check_duree_conservation(attributs["duree_conservation_dossiers"])
     if "service" in attributs:
         _check_service(attributs["service"], administrateur)
+    attributs = _check_description(attributs)
     changes = {}
     for name, value in attributs.items():
         if isinstance(value, str):
@@ -145,6 +189,56 @@ def procedure_modifier(*, procedure: Procedure, administrateur, **attributs) -> 
         operation_enregistrer(
             operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
             data={"action": "procedure_modifier", "changements": changes},
+        )
+    return procedure
+
+
+def _delete_after_commit(field_file) -> None:
+    name, storage = field_file.name, field_file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def procedure_fichiers_modifier(*, procedure: Procedure, administrateur, fichiers: dict | None = None, supprimer=()) -> Procedure:
+    """Replace or remove the logo, the notice and the délibération of a démarche.
+
+    fichiers: {name: uploaded file}; supprimer: names of the files to remove. Each upload is checked
+    on its content (description.py); the replaced file is deleted once the transaction commits.
+    """
+    fichiers = {name: f for name, f in (fichiers or {}).items() if f}
+    unknown = (set(fichiers) | set(supprimer)) - set(PROCEDURE_FICHIERS)
+    if unknown:
+        raise ValueError(f"fichiers inconnus : {sorted(unknown)}")
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _require_admin(procedure, administrateur)
+    errors = {}
+    for name, uploaded in fichiers.items():
+        try:
+            PROCEDURE_FICHIERS[name](uploaded)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    for name in set(supprimer) | set(fichiers):
+        current = getattr(procedure, name)
+        if name not in fichiers and not current:
+            continue
+        if current:
+            _delete_after_commit(current)
+        if name in fichiers:
+            uploaded = fichiers[name]
+            getattr(procedure, name).save(uploaded.name.rsplit("/", 1)[-1][:150], uploaded, save=False)
+            changes[name] = uploaded.name
+        else:
+            setattr(procedure, name, "")
+            changes[name] = None
+    if changes:
+        procedure.save()
+        operation_enregistrer(
+            operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
+            data={"action": "procedure_fichiers_modifier", "fichiers": changes},
         )
     return procedure
 
@@ -283,9 +377,23 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _groupe_de(procedure: Procedure, groupe: GroupeInstructeur | None) -> GroupeInstructeur:
+    """The groupe given (it must belong to the démarche), or the démarche's default groupe."""
+    if groupe is None:
+        return procedure.default_groupe
+    if groupe.procedure_id != procedure.pk:
+        raise PermissionDenied("Ce groupe d'instructeurs n'appartient pas à cette démarche.")
+    return groupe
+
+
+def _ce_groupe(procedure: Procedure, groupe: GroupeInstructeur) -> str:
+    """« cette démarche » while the démarche has one groupe, « ce groupe » once it has several."""
+    return "ce groupe" if procedure.groupes_instructeurs.count() > 1 else "cette démarche"
+
+
 @transaction.atomic
-def instructeur_affecter(*, procedure: Procedure, administrateur, email: str):
-    """Add a person to the default group; people without an account are invited by e-mail.
+def instructeur_affecter(*, procedure: Procedure, administrateur, email: str, groupe: GroupeInstructeur | None = None):
+    """Add a person to a groupe (the default one unless given); people without an account are invited by e-mail.
 
     Returns the Instructeur, or the InstructeurInvitation when the person has no account yet.
     """
@@ -295,12 +403,12 @@ def instructeur_affecter(*, procedure: Procedure, administrateur, email: str):
     email = (email or "").strip().lower()
     if not email:
         raise ValidationError({"email": "Indiquez l'adresse électronique de l'instructeur."})
-    groupe = procedure.default_groupe
+    groupe = _groupe_de(procedure, groupe)
     user = get_user_model().objects.filter(email__iexact=email).first()
     if user is not None:
         instructeur, _ = Instructeur.objects.get_or_create(user=user)
         if groupe.instructeurs.filter(pk=instructeur.pk).exists():
-            raise ValidationError({"email": f"{email} est déjà instructeur de cette démarche."})
+            raise ValidationError({"email": f"{email} est déjà instructeur de {_ce_groupe(procedure, groupe)}."})
         groupe.instructeurs.add(instructeur)
         email_envoyer(
             to=user.email,
@@ -334,11 +442,11 @@ def instructeur_affecter(*, procedure: Procedure, administrateur, email: str):
 
 
 @transaction.atomic
-def instructeur_retirer(*, procedure: Procedure, administrateur, instructeur) -> None:
+def instructeur_retirer(*, procedure: Procedure, administrateur, instructeur, groupe: GroupeInstructeur | None = None) -> None:
     _require_admin(procedure, administrateur)
-    groupe = procedure.default_groupe
+    groupe = _groupe_de(procedure, groupe)
     if not groupe.instructeurs.filter(pk=instructeur.pk).exists():
-        raise ValidationError("Cette personne n'est pas instructeur de cette démarche.")
+        raise ValidationError(f"Cette personne n'est pas instructeur de {_ce_groupe(procedure, groupe)}.")
     groupe.instructeurs.remove(instructeur)
     operation_enregistrer(
         operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure,
@@ -438,15 +546,95 @@ def _dossiers_rebaser(procedure: Procedure, revision: ProcedureRevision) -> int:
 
 
 @transaction.atomic
-def procedure_clore(*, procedure: Procedure, administrateur) -> Procedure:
+def procedure_clore(
+    *, procedure: Procedure, administrateur, motif: str = "", remplacee_par: Procedure | None = None,
+    precisions: str = "", prevenir_usagers: bool = False,
+) -> Procedure:
+    """Close a published démarche: no new dossier, brouillons can no longer be deposited, dossiers
+    already deposited stay instructible.
+
+    motif "remplacee": remplacee_par, one of his published démarches, is shown to usagers on the
+    closed page. prevenir_usagers: the owners of a brouillon on this démarche get an e-mail.
+    """
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     _require_admin(procedure, administrateur)
     if not policies.peut_etre_close(procedure):
         raise ValidationError("Seule une démarche publiée peut être close.")
+    if motif not in ("", "remplacee", "autre"):
+        raise ValidationError({"motif": "Motif de clôture inconnu."})
+    if motif == "remplacee":
+        if remplacee_par is None:
+            raise ValidationError({"remplacee_par": "Choisissez la démarche qui remplace celle-ci."})
+        if not policies.peut_remplacer(administrateur.user, procedure, remplacee_par):
+            raise ValidationError({"remplacee_par": "Choisissez une de vos démarches publiées, autre que celle-ci."})
+    else:
+        remplacee_par = None
     procedure.state = Procedure.State.CLOSE
     procedure.closed_at = timezone.now()
-    procedure.save(update_fields=["state", "closed_at", "updated_at"])
-    operation_enregistrer(operation=OperationLog.Operation.PROCEDURE_CLORE, actor=administrateur.user, procedure=procedure)
+    procedure.closing_reason = motif
+    procedure.closing_details = (precisions or "").strip()
+    procedure.replaced_by_procedure = remplacee_par
+    procedure.save(update_fields=[
+        "state", "closed_at", "closing_reason", "closing_details", "replaced_by_procedure", "updated_at",
+    ])
+    prevenus = _brouillons_prevenir(procedure) if prevenir_usagers else 0
+    operation_enregistrer(
+        operation=OperationLog.Operation.PROCEDURE_CLORE, actor=administrateur.user, procedure=procedure,
+        data={"motif": motif, "remplacee_par": getattr(remplacee_par, "pk", None), "usagers_prevenus": prevenus},
+    )
+    return procedure
+
+
+def _brouillons_prevenir(procedure: Procedure) -> int:
+    """One e-mail per person having a brouillon on the closed démarche. Returns how many were sent."""
+    from django.apps import apps
+
+    Dossier = apps.get_model("dossiers", "Dossier")
+    emails = (
+        Dossier.objects.filter(procedure=procedure, state="brouillon", for_procedure_preview=False)
+        .exclude(user__isnull=True).values_list("user__email", flat=True).distinct().order_by("user__email")
+    )
+    remplacante = procedure.replaced_by_procedure
+    context = {
+        "procedure": procedure,
+        "service": procedure.service,
+        "remplacante": remplacante,
+        "lien_remplacante": _absolute(reverse("dossiers:commencer", args=[remplacante.path])) if remplacante else "",
+        "lien_dossiers": _absolute(reverse("dossiers:index")),
+    }
+    count = 0
+    for email in emails:
+        email_envoyer(
+            to=email, subject=f"La démarche « {procedure.libelle} » est close",
+            template="procedures/emails/demarche_close", context=context, kind="demarche_close",
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def procedure_reactiver(*, procedure: Procedure, administrateur) -> Procedure:
+    """Reopen a closed démarche at its published address (« Réactiver »)."""
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _require_admin(procedure, administrateur)
+    if not policies.peut_etre_reactivee(procedure):
+        raise ValidationError("Seule une démarche close, déjà publiée et non supprimée peut être réactivée.")
+    if procedure.auto_archive_on and procedure.auto_archive_on < timezone.localdate():
+        raise ValidationError(
+            "La date limite de dépôt de cette démarche est passée : modifiez-la ou retirez-la avant de réactiver la démarche."
+        )
+    if Procedure.objects.filter(path=procedure.path, state=Procedure.State.PUBLIEE).exclude(pk=procedure.pk).exists():
+        raise ValidationError("Une autre démarche publiée utilise déjà cette adresse.")
+    procedure.state = Procedure.State.PUBLIEE
+    procedure.closed_at = None
+    procedure.closing_reason = ""
+    procedure.closing_details = ""
+    procedure.replaced_by_procedure = None
+    procedure.save(update_fields=[
+        "state", "closed_at", "closing_reason", "closing_details", "replaced_by_procedure", "updated_at",
+    ])
+    # Not an Operation choice yet (see the report): a plain operation name.
+    operation_enregistrer(operation="procedure_reactiver", actor=administrateur.user, procedure=procedure)
     return procedure
 
 
@@ -552,6 +740,31 @@ def _creer_depuis_definition(*, administrateur, definition: dict, service: Servi
     return procedure
 
 
+def _fichier_copier(field_file, copie_field) -> None:
+    if not field_file:
+        return
+    try:
+        with field_file.open("rb") as handle:
+            copie_field.save(field_file.name.rsplit("/", 1)[-1], ContentFile(handle.read()), save=False)
+    except FileNotFoundError:
+        return
+
+
+def _copier(*, procedure: Procedure, administrateur, origine: dict) -> Procedure:
+    """A new démarche en test for `administrateur`, copy of `procedure` with its description and files."""
+    definition = definitions.lire(definitions.exporter(procedure))
+    service = procedure.service
+    if service is not None and not policies.can_use_service(administrateur.user, service):
+        service = None
+    copie = _creer_depuis_definition(administrateur=administrateur, definition=definition, service=service, origine=origine)
+    for name in PROCEDURE_ATTRIBUTS_COPIES:
+        setattr(copie, name, getattr(procedure, name))
+    for name in PROCEDURE_FICHIERS:
+        _fichier_copier(getattr(procedure, name), getattr(copie, name))
+    copie.save()
+    return copie
+
+
 @transaction.atomic
 def procedure_cloner(*, procedure: Procedure, administrateur) -> Procedure:
     """A new démarche en test, copy of one of his démarches or of any published démarche.
@@ -561,14 +774,45 @@ def procedure_cloner(*, procedure: Procedure, administrateur) -> Procedure:
     """
     if not policies.can_clone(administrateur.user, procedure):
         raise PermissionDenied("Cette démarche ne peut pas être copiée.")
-    definition = definitions.lire(definitions.exporter(procedure))
-    service = procedure.service
-    if service is not None and not policies.can_use_service(administrateur.user, service):
-        service = None
-    return _creer_depuis_definition(
-        administrateur=administrateur, definition=definition, service=service,
-        origine={"action": "procedure_cloner", "source": procedure.pk},
+    return _copier(procedure=procedure, administrateur=administrateur, origine={"action": "procedure_cloner", "source": procedure.pk})
+
+
+@transaction.atomic
+def procedure_envoyer_copie(*, procedure: Procedure, administrateur, email: str) -> Procedure:
+    """« Envoyer une copie »: the démarche is copied into the « En test » tab of another
+    administrateur, who is told by e-mail. Returns the copy."""
+    from demarches.accounts.models import Administrateur
+
+    _require_admin(procedure, administrateur)
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Indiquez l'adresse électronique de l'administrateur destinataire."})
+    destinataire = Administrateur.objects.select_related("user").filter(user__email__iexact=email).first()
+    if destinataire is None:
+        raise ValidationError({"email": (
+            f"Aucun administrateur n'a l'adresse {email} : vérifiez l'adresse, "
+            "la personne doit avoir un compte administrateur sur la plateforme."
+        )})
+    if destinataire.pk == administrateur.pk:
+        raise ValidationError({"email": "C'est votre propre adresse : pour copier la démarche pour vous-même, utilisez « Copier la démarche »."})
+    copie = _copier(
+        procedure=procedure, administrateur=destinataire,
+        origine={"action": "procedure_copie_recue", "source": procedure.pk, "envoyee_par": administrateur.user.email},
     )
+    email_envoyer(
+        to=destinataire.user.email,
+        subject=f"Une copie de la démarche « {procedure.libelle} » vous a été envoyée",
+        template="procedures/emails/copie_recue",
+        context={"procedure": copie, "envoyee_par": administrateur.user.email,
+                 "url": _absolute(reverse("procedures:show", args=[copie.pk]))},
+        kind="procedure_copie_recue",
+    )
+    # Not an Operation choice yet (see the report): a plain operation name.
+    operation_enregistrer(
+        operation="procedure_envoyer_copie", actor=administrateur.user, procedure=procedure,
+        data={"destinataire": destinataire.user.email, "copie": copie.pk},
+    )
+    return copie
 
 
 def procedure_exporter(*, procedure: Procedure, administrateur) -> dict:

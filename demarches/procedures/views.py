@@ -9,14 +9,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import mail_tags, mail_templates, policies, selectors, services
-from .forms import AdministrateurForm, ImportForm, InstructeurForm, MailTemplateForm, ProcedureForm, PublicationForm, ServiceForm, TypeDeChampForm
-from .models import Procedure, TypeDeChamp
+from demarches.core.files import file_response
+
+from . import mail_tags, mail_templates, policies, selectors, selectors_description, services
+from .forms import (
+    AdministrateurForm,
+    CloreForm,
+    EnvoyerCopieForm,
+    ImportForm,
+    InstructeurForm,
+    MailTemplateForm,
+    ProcedureForm,
+    PublicationForm,
+    ServiceForm,
+)
+from .models import Procedure
 
 
 def administrateur_required(view):
@@ -68,7 +78,7 @@ def index(request):
 def nouvelle(request):
     administrateur = request.user.administrateur
     form = ProcedureForm(
-        request.POST or None, administrateur=administrateur,
+        request.POST or None, request.FILES or None, administrateur=administrateur,
         services=selectors.services_utilisables(administrateur),
     )
     if request.method == "POST" and form.is_valid():
@@ -76,6 +86,7 @@ def nouvelle(request):
             with transaction.atomic():
                 service = form.service_existant or services.service_creer(administrateur=administrateur, **form.nouveau_service)
                 procedure = services.procedure_creer(administrateur=administrateur, service=service, **form.options)
+                services.procedure_fichiers_modifier(procedure=procedure, administrateur=administrateur, fichiers=form.fichiers)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -89,7 +100,7 @@ def nouvelle(request):
 def modifier(request, procedure):
     administrateur = request.user.administrateur
     form = ProcedureForm(
-        request.POST or None, administrateur=administrateur, procedure=procedure,
+        request.POST or None, request.FILES or None, administrateur=administrateur, procedure=procedure,
         services=selectors.services_utilisables(administrateur),
     )
     if request.method == "POST" and form.is_valid():
@@ -97,6 +108,10 @@ def modifier(request, procedure):
             with transaction.atomic():
                 service = form.service_existant or services.service_creer(administrateur=administrateur, **form.nouveau_service)
                 services.procedure_modifier(procedure=procedure, administrateur=administrateur, service=service, **form.options)
+                services.procedure_fichiers_modifier(
+                    procedure=procedure, administrateur=administrateur,
+                    fichiers=form.fichiers, supprimer=form.fichiers_a_supprimer,
+                )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -141,138 +156,48 @@ def show(request, procedure):
         "nb_instructeurs": selectors.instructeurs_du_groupe(groupe).count(),
         "nb_invitations": selectors.invitations_en_attente(groupe).count(),
         "peut_etre_close": policies.peut_etre_close(procedure),
+        "peut_etre_reactivee": policies.peut_etre_reactivee(procedure),
         "peut_etre_supprimee": policies.peut_etre_supprimee(procedure),
     })
 
 
-# --- Champs du formulaire (draft revision) ------------------------------------------------------
+FICHIERS_PUBLICS = {"logo": True, "notice": False, "deliberation": False}  # name → shown inline
 
 
-def _champs_du_brouillon(procedure, private: bool) -> list:
-    if not private:
-        return selectors.champs_du_brouillon(procedure)
-    # The private annotations: same shape as selectors.champs_du_brouillon, on private=True.
-    return list(
-        procedure.draft_revision.types_de_champ.filter(private=True, parent__isnull=True)
-        .prefetch_related(Prefetch("children", queryset=TypeDeChamp.objects.order_by("position", "id")))
-        .order_by("position", "id")
-    )
-
-
-def _editeur(request, procedure, *, form=None, notice="", notice_type="success", private=False):
-    """The champs editor (public champs, or private annotations): the whole page, or only its
-    editable part for htmx requests."""
-    context = {
-        "procedure": procedure,
-        "champs": _champs_du_brouillon(procedure, private),
-        "form": form or TypeDeChampForm(prefix="nouveau"),
-        "notice": notice,
-        "notice_type": notice_type,
-        "private": private,
-        "editeur_url": reverse("procedures:annotations" if private else "procedures:champs", args=[procedure.pk]),
-    }
-    template = "procedures/_champs_editeur.html" if request.htmx else "procedures/champs.html"
-    return render(request, template, context)
-
-
-def _done(request, procedure, notice: str, private: bool = False):
-    if request.htmx:
-        return _editeur(request, procedure, notice=notice, private=private)
-    messages.success(request, notice)
-    return redirect("procedures:annotations" if private else "procedures:champs", procedure_id=procedure.pk)
-
-
-def _champs_editeur(request, procedure, *, private: bool):
-    """GET: the editor. POST: "Ajouter un champ" (an annotation privée when private)."""
-    if request.method == "GET":
-        return _editeur(request, procedure, private=private)
-    form = TypeDeChampForm(request.POST, prefix="nouveau")
-    if form.is_valid():
-        try:
-            tdc = services.type_de_champ_ajouter(
-                procedure=procedure, administrateur=request.user.administrateur,
-                type_champ=form.cleaned_data["type_champ"], libelle=form.cleaned_data["libelle"],
-                description=form.cleaned_data["description"], mandatory=form.cleaned_data["mandatory"],
-                options=form.cleaned_data["options_dict"], private=private,
-            )
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            return _done(request, procedure, f"Le champ « {tdc.libelle} » a été ajouté.", private)
-    return _editeur(request, procedure, form=form, private=private)
+def fichier(request, procedure_id, nom):
+    """The logo, notice or délibération of a démarche: public documents, like its /commencer page."""
+    if nom not in FICHIERS_PUBLICS:
+        raise Http404("Fichier introuvable")
+    procedure = selectors_description.procedure_pour_fichier(procedure_id)
+    if not policies.fichier_visible(request.user, procedure):
+        raise Http404("Fichier introuvable")
+    response = file_response(getattr(procedure, nom), inline=FICHIERS_PUBLICS[nom])
+    if nom == "logo":
+        response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @administrateur_required
 @require_http_methods(["GET", "POST"])
-def champs(request, procedure):
-    return _champs_editeur(request, procedure, private=False)
-
-
-@administrateur_required
-@require_http_methods(["GET", "POST"])
-def annotations(request, procedure):
-    """The same editor for the private annotations, filled by the instructeurs only."""
-    return _champs_editeur(request, procedure, private=True)
-
-
-@administrateur_required
-@require_http_methods(["GET", "POST"])
-def champ_modifier(request, procedure, stable_id):
-    tdc = selectors.type_de_champ_du_brouillon(procedure, stable_id)
-    prefix = f"champ-{tdc.stable_id}"
-    form = TypeDeChampForm(request.POST or None, type_de_champ=tdc, prefix=prefix)
+def envoyer_copie(request, procedure):
+    form = EnvoyerCopieForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            tdc = services.type_de_champ_modifier(
-                procedure=procedure, administrateur=request.user.administrateur, stable_id=tdc.stable_id,
-                type_champ=form.cleaned_data["type_champ"], libelle=form.cleaned_data["libelle"],
-                description=form.cleaned_data["description"], mandatory=form.cleaned_data["mandatory"],
-                options=form.cleaned_data["options_dict"],
+            services.procedure_envoyer_copie(
+                procedure=procedure, administrateur=request.user.administrateur, email=form.cleaned_data["email"]
             )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
-            return _done(request, procedure, f"Le champ « {tdc.libelle} » a été modifié.", tdc.private)
-    context = {"procedure": procedure, "champ": tdc, "form": form}
-    if request.htmx:
-        response = render(request, "procedures/_champ_form.html", context)
-        if request.method == "POST":
-            # Errors: replace only this champ's form, not the whole editor.
-            response["HX-Retarget"] = f"#champ-{tdc.stable_id}"
-            response["HX-Reswap"] = "outerHTML"
-        return response
-    return render(request, "procedures/champ_modifier.html", context)
+            messages.success(request, (
+                f"Une copie de la démarche a été envoyée à {form.cleaned_data['email'].lower()} : "
+                "elle apparaît dans ses démarches « En test » et il en a été prévenu par e-mail."
+            ))
+            return redirect("procedures:show", procedure_id=procedure.pk)
+    return render(request, "procedures/envoyer_copie.html", {"procedure": procedure, "form": form})
 
 
-@administrateur_required
-@require_POST
-def champ_deplacer(request, procedure, stable_id):
-    tdc = selectors.type_de_champ_du_brouillon(procedure, stable_id)
-    direction = request.POST.get("direction")
-    try:
-        services.type_de_champ_deplacer(
-            procedure=procedure, administrateur=request.user.administrateur, stable_id=tdc.stable_id, direction=direction
-        )
-    except ValidationError as error:
-        if request.htmx:
-            return _editeur(request, procedure, notice=" ".join(error.messages), notice_type="error", private=tdc.private)
-        messages.error(request, " ".join(error.messages))
-        return redirect("procedures:annotations" if tdc.private else "procedures:champs", procedure_id=procedure.pk)
-    verbe = "monté" if direction == "haut" else "descendu"
-    return _done(request, procedure, f"Le champ « {tdc.libelle} » a été {verbe}.", tdc.private)
-
-
-@administrateur_required
-@require_http_methods(["GET", "POST"])
-def champ_supprimer(request, procedure, stable_id):
-    """GET: the confirmation page (without JavaScript). POST: deletion."""
-    tdc = selectors.type_de_champ_du_brouillon(procedure, stable_id)
-    if request.method == "POST":
-        services.type_de_champ_supprimer(
-            procedure=procedure, administrateur=request.user.administrateur, stable_id=tdc.stable_id
-        )
-        return _done(request, procedure, f"Le champ « {tdc.libelle} » a été supprimé.", tdc.private)
-    return render(request, "procedures/champ_supprimer.html", {"procedure": procedure, "champ": tdc})
+# The champs editor (champs, annotations, conditions, aperçu…) lives in views_editeur.py.
 
 
 # --- Instructeurs -------------------------------------------------------------------------------
@@ -360,12 +285,44 @@ def clore(request, procedure):
     if not policies.peut_etre_close(procedure):
         messages.error(request, "Seule une démarche publiée peut être close.")
         return redirect("procedures:show", procedure_id=procedure.pk)
-    if request.method == "POST":
-        services.procedure_clore(procedure=procedure, administrateur=request.user.administrateur)
-        messages.success(request, "La démarche est close : plus aucun dossier ne peut y être déposé.")
-        return redirect("procedures:show", procedure_id=procedure.pk)
-    return render(request, "procedures/clore.html", {"procedure": procedure, "lien_public": lien_public(procedure)})
+    form = CloreForm(request.POST if request.method == "POST" else None, remplacantes=selectors_description.procedures_remplacantes(request.user.administrateur, procedure))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procedure_clore(
+                procedure=procedure, administrateur=request.user.administrateur, motif=form.cleaned_data["motif"],
+                remplacee_par=form.cleaned_data["remplacante"], precisions=form.cleaned_data["precisions"],
+                prevenir_usagers=form.cleaned_data["prevenir_usagers"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "La démarche est close : plus aucun dossier ne peut y être déposé.")
+            return redirect("procedures:show", procedure_id=procedure.pk)
+    return render(request, "procedures/clore.html", {
+        "procedure": procedure, "lien_public": lien_public(procedure), "form": form,
+        "nb_brouillons": selectors_description.nombre_brouillons(procedure),
+    })
 
+
+@administrateur_required
+@require_http_methods(["GET", "POST"])
+def reactiver(request, procedure):
+    """GET: the confirmation page. POST: the démarche is published again at its address."""
+    if not policies.peut_etre_reactivee(procedure):
+        messages.error(request, "Seule une démarche close, déjà publiée, peut être réactivée.")
+        return redirect("procedures:show", procedure_id=procedure.pk)
+    erreur = None
+    if request.method == "POST":
+        try:
+            services.procedure_reactiver(procedure=procedure, administrateur=request.user.administrateur)
+        except ValidationError as error:
+            erreur = " ".join(error.messages)
+        else:
+            messages.success(request, f"La démarche est de nouveau publiée à l'adresse {lien_public(procedure)}")
+            return redirect("procedures:show", procedure_id=procedure.pk)
+    return render(request, "procedures/reactiver.html", {
+        "procedure": procedure, "lien_public": lien_public(procedure), "erreur": erreur,
+    })
 
 
 # --- E-mails automatiques -----------------------------------------------------------------------

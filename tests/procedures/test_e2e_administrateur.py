@@ -40,6 +40,7 @@ def test_administrateur_journey(page, live_url, check_page):
     page.get_by_label("Durée de conservation des dossiers (en mois)").fill("24")
     page.get_by_label("Nom du service").fill("Service mobilité")
     page.get_by_label("Adresse électronique de contact").fill("mobilite@exemple.fr")
+    page.get_by_label("Cadre juridique (texte ou lien)").fill("Délibération du 12 janvier 2026")
     page.get_by_role("button", name="Créer la démarche").click()
     check_page("demarche")
     procedure = Procedure.objects.get(libelle="Chèque vélo")

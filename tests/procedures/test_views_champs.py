@@ -34,7 +34,7 @@ def test_editor_lists_champs_in_order(admin_client, demarche):
     assert response.status_code == 200
     assert content.count("<h1") == 1 and "Champs du formulaire" in content
     assert content.index("1. Nom") < content.index("2. Courriel") < content.index("3. Date de naissance")
-    assert "Ajouter un champ" in content and "Options (une par ligne)" in content
+    assert "Ajouter un champ" in content and "Prévisualiser le formulaire" in content and "Règles d'inéligibilité" in content
     assert "Choix multiple" in content  # type labels come from the registry
 
 
@@ -46,7 +46,7 @@ def test_ajouter_un_champ(admin_client, demarche):
     assert response.status_code == 302 and response["Location"] == reverse("procedures:champs", args=[demarche.pk])
     tdc = demarche.draft_revision.types_de_champ.get(libelle="Département")
     assert (tdc.type_champ, tdc.mandatory, tdc.description, tdc.position) == ("drop_down_list", True, "Où habitez-vous ?", 4)
-    assert tdc.options == {"choices": ["Ain", "--separator--", "Aisne"]}
+    assert tdc.options == {"choices": ["Ain", "--separator--", "Aisne"], "other": False}
     assert "Le champ « Département » a été ajouté." in admin_client.get(response["Location"]).content.decode()
 
 

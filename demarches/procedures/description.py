@@ -1,0 +1,161 @@
+"""Checks of what an administrateur writes or uploads to describe his démarche to usagers:
+logo, notice, délibération, DPO contact, MonAvis button. Errors are French ValidationErrors."""
+
+from html.parser import HTMLParser
+from urllib.parse import urlparse
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, UnidentifiedImageError
+
+LOGO_TAILLE_MAX = 5 * 1024 * 1024
+DOCUMENT_TAILLE_MAX = 20 * 1024 * 1024
+DUREE_ESTIMEE_MAX = 600
+
+LOGO_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg")}
+
+# File signatures: what the first bytes of a real file of each family look like.
+PDF = b"%PDF-"
+ZIP = b"PK\x03\x04"  # docx, xlsx, pptx, odt, ods, odp
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # doc, xls, ppt
+PNG = b"\x89PNG\r\n\x1a\n"
+JPEG = b"\xff\xd8\xff"
+DOCUMENT_SIGNATURES = {
+    ".pdf": PDF,
+    ".doc": OLE, ".xls": OLE, ".ppt": OLE,
+    ".docx": ZIP, ".xlsx": ZIP, ".pptx": ZIP, ".odt": ZIP, ".ods": ZIP, ".odp": ZIP,
+}
+DELIBERATION_SIGNATURES = {**DOCUMENT_SIGNATURES, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG}
+DOCUMENT_ACCEPT = ",".join(DOCUMENT_SIGNATURES)
+DELIBERATION_ACCEPT = ",".join(DELIBERATION_SIGNATURES)
+
+MONAVIS_HOTES = {"voxusagers.numerique.gouv.fr", "monavis.numerique.gouv.fr", "jedonnemonavis.numerique.gouv.fr"}
+
+
+def _extension(name: str) -> str:
+    name = (name or "").lower()
+    return name[name.rfind("."):] if "." in name else ""
+
+
+def _taille(uploaded, maximum: int, label: str) -> None:
+    if uploaded.size > maximum:
+        raise ValidationError(
+            f"Le fichier {label} est trop volumineux ({filesizeformat(uploaded.size)}) : "
+            f"la taille maximale est de {maximum // (1024 * 1024)} Mo."
+        )
+
+
+def logo_verifier(uploaded) -> None:
+    """PNG or JPEG, at most 5 MB, and really an image of that format (not only its name)."""
+    _taille(uploaded, LOGO_TAILLE_MAX, "du logo")
+    extension = _extension(uploaded.name)
+    if extension not in (".png", ".jpg", ".jpeg"):
+        raise ValidationError("Le logo doit être une image PNG ou JPEG (fichier .png, .jpg ou .jpeg).")
+    try:
+        with Image.open(uploaded) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError("Le fichier du logo n'est pas une image lisible : choisissez une image PNG ou JPEG.") from None
+    finally:
+        uploaded.seek(0)
+    if extension not in LOGO_FORMATS.get(image_format, ()):
+        raise ValidationError("Le contenu du fichier ne correspond pas à son extension : choisissez une image PNG ou JPEG.")
+
+
+def _document_verifier(uploaded, signatures: dict, label: str, formats: str) -> None:
+    _taille(uploaded, DOCUMENT_TAILLE_MAX, label)
+    signature = signatures.get(_extension(uploaded.name))
+    if signature is None:
+        raise ValidationError(f"Ce format de fichier n'est pas accepté : choisissez un fichier {formats}.")
+    start = uploaded.read(len(signature))
+    uploaded.seek(0)
+    if start != signature:
+        raise ValidationError("Le contenu du fichier ne correspond pas à son extension : le fichier est peut-être endommagé.")
+
+
+def notice_verifier(uploaded) -> None:
+    _document_verifier(uploaded, DOCUMENT_SIGNATURES, "de la notice", "PDF ou bureautique (Word, Excel, PowerPoint, LibreOffice)")
+
+
+def deliberation_verifier(uploaded) -> None:
+    _document_verifier(
+        uploaded, DELIBERATION_SIGNATURES, "de la délibération", "PDF, bureautique ou image (PNG, JPEG)",
+    )
+
+
+def dpo_normaliser(value: str) -> str:
+    """An e-mail address or a web address (https://…) where usagers reach the DPO."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if value.startswith(("http://", "https://")):
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ValidationError("Saisissez une adresse web valide, par exemple https://www.exemple.fr/dpo.") from None
+        return value
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError(
+            "Saisissez une adresse électronique (par exemple dpo@exemple.fr) ou une adresse web commençant par https://."
+        ) from None
+    return value.lower()
+
+
+def _monavis_url(url: str) -> bool:
+    parsed = urlparse(url or "")
+    return parsed.scheme == "https" and parsed.hostname in MONAVIS_HOTES
+
+
+class _MonAvisParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.liens, self.images, self.autres, self.texte = [], [], [], ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a":
+            self.liens.append(attrs)
+        elif tag == "img":
+            self.images.append(attrs)
+        else:
+            self.autres.append(tag)
+
+    def handle_data(self, data):
+        self.texte += data
+
+
+def monavis_nettoyer(code: str) -> str:
+    """Only the markup of the official button is kept: <a href> and <img src alt title>."""
+    return nh3.clean(
+        code or "",
+        tags={"a", "img"},
+        attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
+        url_schemes={"https"},
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+def monavis_verifier(code: str) -> str:
+    """The sanitised button, or a ValidationError when the code is not the official MonAvis button."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    propre = monavis_nettoyer(code)
+    parser = _MonAvisParser()
+    parser.feed(propre)
+    erreur = ValidationError(
+        "Ce code n'est pas celui du bouton MonAvis : copiez le code fourni par voxusagers.numerique.gouv.fr "
+        "(il commence par <a href=\"https://voxusagers.numerique.gouv.fr/…\">)."
+    )
+    if len(parser.liens) != 1 or len(parser.images) != 1 or parser.autres or parser.texte.strip():
+        raise erreur
+    if not _monavis_url(parser.liens[0].get("href")) or not _monavis_url(parser.images[0].get("src")):
+        raise erreur
+    if not (parser.images[0].get("alt") or "").strip():
+        raise erreur
+    return propre
