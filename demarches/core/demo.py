@@ -75,6 +75,7 @@ def charger_demo() -> bool:
             "l'autorisation préalable de l'agence régionale de santé. Préparez le plan de vos locaux : il vous "
             "sera demandé."
         ),
+        cadre_juridique="Article L. 5232-3 du code de la santé publique",
         service=service,
     )
     for type_champ, libelle, mandatory, options in DEMO_CHAMPS:

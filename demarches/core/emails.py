@@ -24,6 +24,22 @@ def email_envoyer(*, to: str, subject: str, template: str, context: dict, kind: 
     return email
 
 
+# Attachments are made at delivery time from what the e-mail records (kind, dossier_id), so that a retried
+# delivery sends the same documents: kind → function(email) returning [(filename, content, mimetype)].
+_ATTACHMENT_PROVIDERS: dict = {}
+
+
+def pieces_jointes_enregistrer(kind: str, provider) -> None:
+    """Called by an app's ready(): the e-mails of this kind carry the documents `provider` returns."""
+    _ATTACHMENT_PROVIDERS[kind] = provider
+
+
+def pieces_jointes(email: OutgoingEmail) -> list[tuple[str, bytes, str]]:
+    """The attachments of a recorded e-mail (none for most kinds)."""
+    provider = _ATTACHMENT_PROVIDERS.get(email.kind)
+    return list(provider(email)) if provider else []
+
+
 def enqueue_delivery(email_id: int) -> None:
     """Hand the e-mail to the job queue; if the broker is down, the periodic job will pick it up."""
     from .tasks import deliver_email

@@ -4,6 +4,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from .emails import pieces_jointes
 from .models import OutgoingEmail
 
 
@@ -16,7 +17,10 @@ def deliver_email(self, email_id: int):
             return
         email.attempts += 1
         try:
-            EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]).send()
+            message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
+            for filename, content, mimetype in pieces_jointes(email):
+                message.attach(filename, content, mimetype)
+            message.send()
         except Exception as exc:  # delivery failures of any kind are retried
             email.status = OutgoingEmail.Status.FAILED
             email.last_error = repr(exc)

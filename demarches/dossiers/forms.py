@@ -51,6 +51,20 @@ class IdentiteForm(forms.Form):
     )
 
 
+class SiretForm(forms.Form):
+    siret = forms.CharField(
+        label="Numéro SIRET",
+        max_length=100,
+        help_text="Les 14 chiffres du numéro de votre établissement, par exemple : 130 025 265 00013.",
+        error_messages={"required": "Renseignez le numéro SIRET de votre établissement (14 chiffres)."},
+    )
+
+    def clean_siret(self):
+        from .services_demandeur import siret_normaliser
+
+        return siret_normaliser(self.cleaned_data["siret"])
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label="Votre message",
@@ -170,7 +184,27 @@ class ChampWidget(ChampAffiche):
 
     @property
     def accept(self):
-        return ",".join(sorted(ALLOWED_EXTENSIONS))
+        from demarches.fields.options import extensions_autorisees
+
+        allowed = extensions_autorisees(self.type_de_champ.options or {})
+        return ",".join(sorted(allowed if allowed is not None else ALLOWED_EXTENSIONS))
+
+    @property
+    def formats_label(self) -> str:
+        from demarches.fields.options import FORMATS
+
+        families = [FORMATS[f][0] for f in (self.type_de_champ.options or {}).get("formats") or [] if f in FORMATS]
+        return ", ".join(families) or "PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP"
+
+    @property
+    def modele(self) -> dict | None:
+        """The blank document the administrateur offers to download, fill in and attach."""
+        modele = (self.type_de_champ.options or {}).get("modele")
+        return modele if isinstance(modele, dict) and modele.get("chemin") else None
+
+    @property
+    def modele_url(self) -> str:
+        return reverse("procedures:modele_telecharger", args=[self.dossier.procedure_id, self.type_de_champ.stable_id])
 
     @property
     def max_size_label(self):
@@ -178,7 +212,7 @@ class ChampWidget(ChampAffiche):
 
     @property
     def max_files(self):
-        return settings.PIECE_JUSTIFICATIVE_MAX_FILES
+        return self.field_type.max_files
 
 
 def champ_widgets(

@@ -27,6 +27,15 @@ class Dossier(models.Model):
     civilite = models.CharField("civilité", max_length=4, blank=True, choices=[("M.", "M."), ("Mme", "Mme")])
     nom = models.CharField(max_length=255, blank=True)
     prenom = models.CharField("prénom", max_length=255, blank=True)
+    # Personne morale: the SIRET given at the identity step and what the company registry said about it:
+    # {"etat": "ok", "etablissement": {...}} or {"etat": "indisponible", "tente_le": ...} (degraded mode).
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    etablissement = models.JSONField("établissement", null=True, blank=True)
+    # « Modifier le dossier » while en construction: the usager edits a working copy (a brouillon pointing to
+    # the deposited dossier); « Déposer les modifications » merges it back. See services_modification.py.
+    editing_fork_origin = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="editing_forks"
+    )
 
     motivation = models.TextField(blank=True)
     justificatif_motivation = models.FileField(upload_to="justificatifs/%Y/%m/", blank=True)
@@ -68,7 +77,27 @@ class Dossier(models.Model):
         return self.state in self.TERMINE
 
     @property
+    def is_editing_fork(self):
+        return self.editing_fork_origin_id is not None
+
+    @property
+    def etablissement_data(self) -> dict | None:
+        """The établissement's details (raison sociale, adresse, NAF…) when the registry answered."""
+        if isinstance(self.etablissement, dict) and self.etablissement.get("etat") == "ok":
+            return self.etablissement.get("etablissement")
+        return None
+
+    @property
+    def etablissement_indisponible(self) -> bool:
+        return bool(self.siret) and isinstance(self.etablissement, dict) and self.etablissement.get("etat") == "indisponible"
+
+    @property
     def demandeur(self):
+        etablissement = self.etablissement_data
+        if etablissement and etablissement.get("raison_sociale"):
+            return etablissement["raison_sociale"]
+        if self.siret:
+            return f"SIRET {self.siret}"
         full = " ".join(p for p in (self.prenom, self.nom) if p)
         return full or self.user.email
 
@@ -136,6 +165,8 @@ class Commentaire(models.Model):
     piece_jointe_filename = models.CharField(max_length=255, blank=True)
     is_automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set when its author deleted it (« Supprimer le message »): the body reads « Message supprimé ».
+    discarded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -180,6 +211,24 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation de {self.email} sur le dossier n° {self.dossier_id}"
+
+    @staticmethod
+    def validite():
+        """How long an invitation not yet opened stays valid (settings.INVITATION_DOSSIER_VALIDITE_JOURS,
+        30 days by default). Once opened by the invitee, it no longer expires."""
+        from datetime import timedelta
+
+        return timedelta(days=getattr(settings, "INVITATION_DOSSIER_VALIDITE_JOURS", 30))
+
+    @property
+    def expire_at(self):
+        return self.created_at + self.validite()
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.user_id is None and self.expire_at <= timezone.now()
 
 
 class CorrectionDemande(models.Model):

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from demarches.core.emails import email_envoyer
 from demarches.procedures import mail_templates
@@ -23,6 +24,13 @@ SUBJECTS = {
     "nouveau_message_instructeur": "Nouveau message de l'usager sur le dossier n° {numero}",
 }
 DECISION_KINDS = {Dossier.State.ACCEPTE: "acceptation", Dossier.State.REFUSE: "refus", Dossier.State.SANS_SUITE: "sans_suite"}
+
+
+def _instructeurs_voulus(instructeur_ids, procedure_id: int, preference: str) -> set[int]:
+    """The instructeurs who accept this instant e-mail: the instruction app keeps their « gestion des
+    notifications » and plugs its filter in through INSTRUCTEURS_NOTIFICATIONS_FILTRE (dossiers does not import it)."""
+    dotted = getattr(settings, "INSTRUCTEURS_NOTIFICATIONS_FILTRE", "")
+    return import_string(dotted)(instructeur_ids, procedure_id, preference) if dotted else set(instructeur_ids)
 
 
 def _context(dossier: Dossier) -> dict:
@@ -80,7 +88,9 @@ def nouveau_message_a_l_usager(dossier: Dossier, commentaire):
 def nouveau_dossier_aux_instructeurs(dossier: Dossier):
     if dossier.groupe_instructeur is None:
         return
-    for instructeur in dossier.groupe_instructeur.instructeurs.select_related("user"):
+    instructeurs = list(dossier.groupe_instructeur.instructeurs.select_related("user"))
+    voulus = _instructeurs_voulus([i.pk for i in instructeurs], dossier.procedure_id, "email_nouveau_dossier")
+    for instructeur in (i for i in instructeurs if i.pk in voulus):
         email_envoyer(
             to=instructeur.user.email,
             subject=SUBJECTS["nouveau_dossier"].format(numero=dossier.pk, libelle=dossier.procedure.libelle),
@@ -92,7 +102,9 @@ def nouveau_dossier_aux_instructeurs(dossier: Dossier):
 
 
 def nouveau_message_aux_instructeurs(dossier: Dossier, commentaire):
-    for follow in dossier.follows.select_related("instructeur__user"):
+    follows = list(dossier.follows.select_related("instructeur__user"))
+    voulus = _instructeurs_voulus([f.instructeur_id for f in follows], dossier.procedure_id, "email_message")
+    for follow in (f for f in follows if f.instructeur_id in voulus):
         email_envoyer(
             to=follow.instructeur.user.email,
             subject=SUBJECTS["nouveau_message_instructeur"].format(numero=dossier.pk, libelle=dossier.procedure.libelle),
@@ -124,6 +136,28 @@ def invitation_envoyee(invitation):
         kind="invitation_dossier",
         dossier_id=dossier.pk,
     )
+
+
+def modifications_aux_instructeurs(dossier: Dossier, libelles: list[str]):
+    """« Déposer les modifications »: the instructeurs who follow the dossier (or, when nobody follows it
+    yet, those of its group) learn which champs changed."""
+    follows = list(dossier.follows.select_related("instructeur__user"))
+    if follows:
+        destinataires = [follow.instructeur.user.email for follow in follows]
+    elif dossier.groupe_instructeur is not None:
+        destinataires = [i.user.email for i in dossier.groupe_instructeur.instructeurs.select_related("user")]
+    else:
+        destinataires = []
+    url = settings.SITE_URL + reverse("instruction:dossier", args=[dossier.procedure_id, dossier.pk])
+    for email in destinataires:
+        email_envoyer(
+            to=email,
+            subject=f"Le dossier n° {dossier.pk} a été modifié par l'usager ({dossier.procedure.libelle})",
+            template="dossiers/emails/modifications_instructeur",
+            context={**_context(dossier), "libelles": libelles, "instruction_url": url},
+            kind="modifications_instructeur",
+            dossier_id=dossier.pk,
+        )
 
 
 def dossier_supprime_aux_instructeurs(dossier: Dossier):

@@ -17,21 +17,27 @@ ONGLETS = ("en-cours", "traites", "invites", "corbeille")
 def dossier_de_l_usager(*, pk: int) -> Dossier:
     """One dossier with what every usager page shows (démarche, service, revision, owner)."""
     return get_object_or_404(
-        Dossier.objects.select_related("procedure__service", "revision", "user"),
+        Dossier.objects.select_related("procedure__service", "revision", "user", "editing_fork_origin"),
         pk=pk,
     )
+
+
+def copie_de_travail(dossier: Dossier) -> Dossier | None:
+    """The working copy of an en construction dossier being modified (« Modifier le dossier »), if any."""
+    return Dossier.objects.filter(editing_fork_origin=dossier).order_by("pk").first()
 
 
 def _onglet_filtres(user) -> dict[str, Q]:
     """The tabs of « Mes dossiers »: his own dossiers by state, those he was invited on, his corbeille."""
     invited = Q(pk__in=policies.invitations_de(user).values("dossier_id"))
     own = Q(user=user)
-    visible = Q(hidden_by_user_at__isnull=True)
+    # Working copies of modifications are reached through their dossier, never listed.
+    visible = Q(hidden_by_user_at__isnull=True, editing_fork_origin__isnull=True)
     return {
         "en-cours": own & visible & Q(state__in=EN_COURS),
         "traites": own & visible & Q(state__in=TRAITES),
         "invites": invited & visible & ~own,
-        "corbeille": own & Q(hidden_by_user_at__isnull=False),
+        "corbeille": own & Q(hidden_by_user_at__isnull=False, editing_fork_origin__isnull=True),
     }
 
 
@@ -90,7 +96,8 @@ def dossiers_sur_la_procedure(*, user, procedure: Procedure, preview: bool) -> d
     if not user.is_authenticated:
         return {"brouillon": None, "depose": None}
     dossiers = Dossier.objects.filter(
-        user=user, procedure=procedure, for_procedure_preview=preview, hidden_by_user_at__isnull=True
+        user=user, procedure=procedure, for_procedure_preview=preview, hidden_by_user_at__isnull=True,
+        editing_fork_origin__isnull=True,
     ).order_by(
         "-updated_at", "-pk"
     )

@@ -14,6 +14,7 @@ from demarches.fields.registry import StoredValue
 from demarches.fields.types.piece_justificative import check_upload
 from demarches.fields.types.repetition import MAX_ROWS, new_row_id, rows_of, summary
 from demarches.fields.widgets import child_types
+from demarches.procedures.ineligibilite import motif_du_dossier
 
 from . import notifications, policies, transitions
 from .models import Champ, Commentaire, Dossier, PieceJointe
@@ -67,7 +68,12 @@ def _parse(field_type, raw: list[str], options: dict, previous: StoredValue | No
         return field_type.keep_invalid(raw), exc.messages[0]
 
 
-def _champ_ecrire(dossier: Dossier, tdc, row_id: str, champ: Champ | None, stored: StoredValue) -> tuple[Champ, bool]:
+def _champ_ecrire(
+    dossier: Dossier, tdc, row_id: str, champ: Champ | None, stored: StoredValue
+) -> tuple[Champ | None, bool]:
+    if champ is None and not stored.value and not stored.data:
+        # Nothing typed in a champ never filled: no row (an empty row would look like a change to other tabs).
+        return None, False
     if champ is None:
         # get_or_create: two autosaves of a new champ may cross (the second one then updates it).
         champ, created = Champ.objects.get_or_create(
@@ -124,10 +130,30 @@ def _repetition_enregistrer(dossier: Dossier, tdc, champ: Champ | None, posted) 
     return first_error, changed or parent_changed
 
 
+CONFLIT_MESSAGE = (
+    "Ce champ a été modifié entre-temps, dans un autre onglet ou par une autre personne : votre saisie n'a pas été "
+    "enregistrée. Rechargez la page pour voir la valeur enregistrée, puis saisissez de nouveau la vôtre si besoin."
+)
+
+
+def _conflit(champ: Champ | None, stored: StoredValue, version) -> bool:
+    """Two tabs (or two co-editors) on the same dossier: a value changed by someone else after this page was
+    loaded is never overwritten silently by the stale value this page still shows."""
+    return (
+        version is not None
+        and champ is not None
+        and champ.updated_at > version
+        and (champ.value, champ.data) != (stored.value, stored.data)
+    )
+
+
 @transaction.atomic
-def champs_enregistrer(*, dossier: Dossier, user, posted) -> dict[int, str]:
+def champs_enregistrer(*, dossier: Dossier, user, posted, version=None) -> dict[int, str]:
     """Save every posted champ; keep what the user typed even when invalid. Returns errors by stable_id
-    (for a repetition block: the first error of its rows), except for champs hidden by a condition."""
+    (for a repetition block: the first error of its rows), except for champs hidden by a condition.
+
+    version: when the page that posted was loaded (or last saved); a champ changed since then by someone
+    else is left as it is and reported with CONFLIT_MESSAGE."""
     _require_editable(dossier, user)
     errors: dict[int, str] = {}
     existing = {champ.stable_id: champ for champ in dossier.champs.filter(row_id="")}
@@ -144,6 +170,9 @@ def champs_enregistrer(*, dossier: Dossier, user, posted) -> dict[int, str]:
         else:
             raw = field_type.raw_from_post(posted, html_id)
             stored, error = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
+            if _conflit(champ, stored, version):
+                errors[tdc.stable_id] = CONFLIT_MESSAGE
+                continue
             _, row_changed = _champ_ecrire(dossier, tdc, "", champ, stored)
         if error:
             errors[tdc.stable_id] = error
@@ -159,12 +188,15 @@ def champs_enregistrer(*, dossier: Dossier, user, posted) -> dict[int, str]:
 @transaction.atomic
 def piece_ajouter(*, dossier: Dossier, user, type_de_champ, uploaded) -> PieceJointe:
     _require_editable(dossier, user)
-    check_upload(uploaded)
+    field_type = type_de_champ.field_type
+    field_type.check_file(uploaded, options=type_de_champ.options)
     champ, _ = Champ.objects.get_or_create(
         dossier=dossier, stable_id=type_de_champ.stable_id, row_id="", defaults={"type_de_champ": type_de_champ}
     )
-    if champ.pieces.count() >= settings.PIECE_JUSTIFICATIVE_MAX_FILES:
-        raise ValidationError(f"Vous ne pouvez pas joindre plus de {settings.PIECE_JUSTIFICATIVE_MAX_FILES} fichiers à ce champ.")
+    if champ.pieces.count() >= field_type.max_files:
+        raise ValidationError(
+            f"Vous ne pouvez pas joindre plus de {field_type.max_files} fichier{'s' if field_type.max_files > 1 else ''} à ce champ."
+        )
     piece = PieceJointe(
         champ=champ, filename=uploaded.name[:255], content_type=getattr(uploaded, "content_type", "")[:120], size=uploaded.size
     )
@@ -270,12 +302,21 @@ def _champs_masques_vider(dossier: Dossier) -> None:
 @transaction.atomic
 def dossier_deposer(*, dossier: Dossier, user) -> list[ChampError]:
     """Deposit the dossier if it is complete; otherwise return what is wrong and change nothing."""
-    if dossier.procedure.for_individual and not (dossier.nom and dossier.prenom):
-        raise ValidationError("Renseignez votre identité (nom et prénom) avant de déposer le dossier.")
+    from .services_demandeur import etablissement_actualiser, identite_manquante
+
+    if dossier.is_editing_fork:
+        raise ValidationError("Ce formulaire modifie un dossier déjà déposé : utilisez « Déposer les modifications ».")
+    manque = identite_manquante(dossier)
+    if manque:
+        raise ValidationError(manque)
+    motif = motif_du_dossier(dossier)
+    if motif:
+        raise ValidationError(motif)  # a règle d'inéligibilité of the démarche applies to these answers
     errors = dossier_erreurs(dossier)
     if errors:
         return errors
     _champs_masques_vider(dossier)
+    etablissement_actualiser(dossier)
     transitions.passer_en_construction(dossier=dossier, user=user)
     return []
 
@@ -306,4 +347,44 @@ def message_envoyer(*, dossier: Dossier, user, body: str, piece_jointe=None, ins
         notifications.nouveau_message_aux_instructeurs(dossier, commentaire)
     else:
         notifications.nouveau_message_a_l_usager(dossier, commentaire)
+    return commentaire
+
+
+MESSAGE_SUPPRIME = "Message supprimé"
+
+
+def message_refus_suppression(commentaire: Commentaire, instructeur) -> str:
+    """Why this instructeur may not delete this message (« » when he may): only his own, once, without a pending correction."""
+    if instructeur is None or commentaire.instructeur_id != instructeur.pk or commentaire.is_automatic:
+        return "Vous ne pouvez supprimer que vos propres messages."
+    if commentaire.discarded_at is not None:
+        return "Ce message est déjà supprimé."
+    if commentaire.dossier.corrections.filter(commentaire=commentaire, resolved_at__isnull=True).exists():
+        return "Ce message porte une demande de correction en attente : il ne peut pas être supprimé."
+    return ""
+
+
+@transaction.atomic
+def message_supprimer(*, commentaire: Commentaire, instructeur) -> Commentaire:
+    """« Supprimer le message »: its author (an instructeur of the dossier) replaces it by « Message supprimé »
+    and its attachment is deleted; the line stays in the messagerie with the deletion date."""
+    commentaire = Commentaire.objects.select_for_update(of=("self",)).select_related("dossier").get(pk=commentaire.pk)
+    if not transitions.is_instructeur_of(instructeur.user, commentaire.dossier):
+        raise PermissionDenied("Vous n'instruisez pas ce dossier.")
+    refus = message_refus_suppression(commentaire, instructeur)
+    if refus:
+        raise ValidationError(refus)
+    if commentaire.piece_jointe:
+        piece_jointe = commentaire.piece_jointe
+        name, storage = piece_jointe.name, piece_jointe.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    commentaire.body = MESSAGE_SUPPRIME
+    commentaire.piece_jointe = ""
+    commentaire.piece_jointe_filename = ""
+    commentaire.discarded_at = timezone.now()
+    commentaire.save(update_fields=["body", "piece_jointe", "piece_jointe_filename", "discarded_at"])
+    operation_enregistrer(
+        operation="message_supprimer", actor=instructeur.user, dossier=commentaire.dossier,
+        data={"commentaire": commentaire.pk},
+    )
     return commentaire

@@ -6,7 +6,6 @@ Kept apart from services.py (the form and the deposit) so each module stays read
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils import timezone
 from demarches.audit.services import operation_enregistrer
 
 from . import notifications, policies
-from .models import Champ, Dossier, DossierSupprime, Invitation, PieceJointe
+from .models import Dossier, DossierSupprime, Invitation, PieceJointe
 
 S = Dossier.State
 CORBEILLE_PURGE_DELAY = timedelta(days=14)
@@ -57,7 +56,10 @@ def invitation_creer(*, dossier: Dossier, user, email: str, message: str = "") -
         ) from None
     if email == dossier.user.email.lower():
         raise ValidationError({"email": "C'est votre propre adresse : vous avez déjà accès à ce dossier."})
-    if dossier.invitations.filter(email__iexact=email).exists():
+    existing = dossier.invitations.filter(email__iexact=email).first()
+    if existing is not None and existing.is_expired:
+        existing.delete()  # invited again: a new invitation, valid from now
+    elif existing is not None:
         raise ValidationError({"email": f"{email} est déjà invitée à modifier ce dossier."})
     invitation = Invitation.objects.create(
         dossier=dossier, email=email, message=(message or "").strip(), invited_by=user
@@ -85,8 +87,10 @@ def invitations_rattacher(*, user) -> int:
     """Bind the invitations sent to the user's e-mail to his account (they then follow him)."""
     if not (user and user.is_authenticated and user.email):
         return 0
-    return Invitation.objects.filter(user__isnull=True, email__iexact=user.email).exclude(dossier__user=user).update(
-        user=user
+    return (
+        Invitation.objects.filter(user__isnull=True, email__iexact=user.email, created_at__gt=timezone.now() - Invitation.validite())
+        .exclude(dossier__user=user)
+        .update(user=user)
     )
 
 
@@ -251,28 +255,9 @@ def dossier_dupliquer(*, dossier: Dossier, user) -> Dossier:
     copie.civilite, copie.nom, copie.prenom = dossier.civilite, dossier.nom, dossier.prenom
     copie.last_champ_updated_at = timezone.now()
     copie.save(update_fields=["civilite", "nom", "prenom", "last_champ_updated_at", "updated_at"])
-    types = {tdc.stable_id: tdc for tdc in copie.revision.types_de_champ.filter(private=False)}
-    source_champs = (
-        dossier.champs.filter(stable_id__in=types.keys(), type_de_champ__private=False)
-        .prefetch_related("pieces")
-        .order_by("pk")
-    )
-    for champ in source_champs:
-        nouveau = Champ.objects.create(
-            dossier=copie,
-            type_de_champ=types[champ.stable_id],
-            stable_id=champ.stable_id,
-            row_id=champ.row_id,
-            value=champ.value,
-            data=champ.data,
-        )
-        for piece in champ.pieces.all():
-            copie_piece = PieceJointe(
-                champ=nouveau, filename=piece.filename, content_type=piece.content_type, size=piece.size
-            )
-            with piece.file.open("rb") as source:
-                copie_piece.file.save(piece.filename, ContentFile(source.read()), save=False)
-            copie_piece.save()
+    from .services_modification import champs_copier
+
+    champs_copier(dossier, copie)
     operation_enregistrer(
         operation=Operation.DOSSIER_DUPLIQUER, actor=user, dossier=copie, data={"source": dossier.pk}
     )
@@ -299,6 +284,11 @@ def compte_supprimer(*, user) -> None:
     reason = compte_suppression_bloquee(user=user)
     if reason:
         raise ValidationError(reason)
+    # Working copies of modifications go without a trace (the dossier they modify stays).
+    for copie in Dossier.objects.select_for_update().filter(user=user, editing_fork_origin__isnull=False):
+        files = [piece.file for piece in PieceJointe.objects.filter(champ__dossier=copie)]
+        copie.delete()
+        transaction.on_commit(lambda files=files: [file.delete(save=False) for file in files])
     for dossier in Dossier.objects.select_for_update().filter(user=user, state=S.BROUILLON):
         _dossier_detruire(dossier, reason=DossierSupprime.Reason.COMPTE_SUPPRIME)
     Invitation.objects.filter(user=user).delete()

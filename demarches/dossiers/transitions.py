@@ -76,7 +76,12 @@ def _can(name: str, dossier: Dossier, user) -> bool:
 
 
 def can_passer_en_construction(dossier, user) -> bool:
-    return _can("passer_en_construction", dossier, user) and dossier.procedure.accepts_dossiers
+    # A working copy of modifications (editing_fork_origin) is never deposited itself: it is merged.
+    return (
+        _can("passer_en_construction", dossier, user)
+        and dossier.procedure.accepts_dossiers
+        and dossier.editing_fork_origin_id is None
+    )
 
 
 def can_passer_en_instruction(dossier, user) -> bool:
@@ -149,13 +154,17 @@ def _require(allowed: bool, message: str = "Vous n'avez pas le droit d'effectuer
 def passer_en_construction(*, dossier: Dossier, user) -> Dossier:
     dossier = _locked(dossier)
     _require(dossier.user_id == user.pk, "Seul le propriétaire du dossier peut le déposer.")
+    if dossier.editing_fork_origin_id is not None:
+        raise ValidationError("Une copie de travail ne se dépose pas : utilisez « Déposer les modifications ».")
     if not dossier.procedure.accepts_dossiers:
         raise ValidationError("Cette démarche est close : il n'est plus possible d'y déposer un dossier.")
     now = timezone.now()
     dossier.depose_at = dossier.depose_at or now
     dossier.en_construction_at = now
     dossier.expire_at = None
-    dossier.groupe_instructeur = dossier.groupe_instructeur or dossier.procedure.default_groupe
+    from demarches.procedures.groupes import groupe_de_routage  # routing by the usager's answer (procedures/groupes.py)
+
+    dossier.groupe_instructeur = groupe_de_routage(dossier)
     _apply(dossier, "passer_en_construction", actor=user)
     notifications.accuse_de_reception(dossier)
     notifications.nouveau_dossier_aux_instructeurs(dossier)

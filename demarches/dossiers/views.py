@@ -6,6 +6,7 @@ Writes go through services; reads through selectors.
 """
 
 import functools
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -26,12 +28,22 @@ from demarches.accounts.social import identite_preremplir
 from demarches.core.files import file_response
 from demarches.procedures.models import Procedure
 
-from . import policies, selectors, services, services_usager, transitions
+from . import (
+    policies,
+    prefill,
+    selectors,
+    services,
+    services_demandeur,
+    services_modification,
+    services_usager,
+    transitions,
+)
 from .forms import (
     ChampWidget,
     CompteSuppressionForm,
     IdentiteForm,
     InvitationForm,
+    SiretForm,
     MessageForm,
     champ_widgets,
     format_fichier,
@@ -41,6 +53,11 @@ from .models import Dossier
 
 S = Dossier.State
 NOT_EDITABLE_MESSAGE = "Ce dossier ne peut plus être modifié."
+
+
+class InvitationExpiree(Exception):
+    def __init__(self, invitation):
+        self.invitation = invitation
 
 
 def usager_required(view):
@@ -53,7 +70,12 @@ def usager_required(view):
                 next_url = request.htmx.current_url_abs_path or request.get_full_path()
                 return HttpResponseClientRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
             return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except InvitationExpiree as exc:
+            invitation = exc.invitation
+            context = {"invitation": invitation, "dossier": invitation.dossier, "procedure": invitation.dossier.procedure}
+            return render(request, "dossiers/invitation_expiree.html", context, status=410)
 
     return wrapper
 
@@ -61,6 +83,9 @@ def usager_required(view):
 def _dossier(request, pk: int) -> Dossier:
     dossier = selectors.dossier_de_l_usager(pk=pk)
     if not policies.can_view_as_usager(request.user, dossier):
+        expiree = policies.invitation_expiree(request.user, dossier)
+        if expiree is not None and not policies.origine(dossier).is_hidden_by_user:
+            raise InvitationExpiree(expiree)
         raise Http404("Dossier introuvable")
     if not policies.is_owner(request.user, dossier):
         # An invitee opening the dossier: his invitation now follows his account, whatever his e-mail becomes.
@@ -135,12 +160,13 @@ def _commencer(request, procedure: Procedure, *, preview: bool):
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect(request.path)
-        if procedure.for_individual:
-            return redirect("dossiers:identite", pk=dossier.pk)
-        return redirect("dossiers:brouillon", pk=dossier.pk)
+        prefill.session_appliquer(request, procedure=procedure, dossier=dossier)
+        return redirect("dossiers:identite", pk=dossier.pk)
     here = request.get_full_path()
+    preremplissage = prefill.commencer_preparer(request, procedure)
     context = {
         "procedure": procedure,
+        "preremplissage_libelles": prefill.libelles(procedure, preremplissage) if preremplissage else None,
         "preview": preview,
         "ouverte": ouverte,
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
@@ -153,7 +179,12 @@ def _commencer(request, procedure: Procedure, *, preview: bool):
 # Mes dossiers -----------------------------------------------------------------------------------
 
 
-ONGLET_LABELS = {"en-cours": "en cours", "traites": "traités", "invites": "dossiers invités", "corbeille": "corbeille"}
+ONGLET_LABELS = {
+    "en-cours": gettext_lazy("en cours"),
+    "traites": gettext_lazy("traités"),
+    "invites": gettext_lazy("dossiers invités"),
+    "corbeille": gettext_lazy("corbeille"),
+}
 
 
 @require_GET
@@ -189,6 +220,8 @@ def identite(request, pk):
     dossier = _dossier(request, pk)
     if not policies.can_edit_as_usager(request.user, dossier):
         return redirect("dossiers:show", pk=pk)
+    if not dossier.procedure.for_individual:
+        return _identite_entreprise(request, dossier)
     if request.method == "POST":
         form = IdentiteForm(request.POST)
         if form.is_valid():
@@ -200,6 +233,26 @@ def identite(request, pk):
     return render(request, "dossiers/identite.html", {"dossier": dossier, "procedure": dossier.procedure, "form": form})
 
 
+def _identite_entreprise(request, dossier: Dossier):
+    """Personne morale: SIRET → the établissement's details → « Continuer avec ces informations »."""
+    context = {"dossier": dossier, "procedure": dossier.procedure, "recherche": None}
+    if request.method == "POST":
+        form = SiretForm(request.POST)
+        if form.is_valid():
+            siret = form.cleaned_data["siret"]
+            try:
+                if request.POST.get("action") == "confirmer":
+                    services_demandeur.dossier_etablissement_enregistrer(dossier=dossier, user=request.user, siret=siret)
+                    return redirect("dossiers:brouillon", pk=dossier.pk)
+                context["recherche"] = services_demandeur.siret_rechercher(siret)
+            except ValidationError as exc:
+                form.add_error("siret", exc.messages[0])
+    else:
+        form = SiretForm(initial={"siret": "" if request.GET.get("autre") else dossier.siret})
+    context["form"] = form
+    return render(request, "dossiers/identite_entreprise.html", context)
+
+
 # Formulaire (brouillon, and the edits while en construction) ----------------------------------
 
 
@@ -207,8 +260,12 @@ def identite(request, pk):
 @usager_required
 def brouillon(request, pk):
     dossier = _dossier(request, pk)
+    if dossier.state != S.BROUILLON:
+        return _dossier_depose_formulaire(request, dossier)
     editable = policies.can_edit_as_usager(request.user, dossier)
     if not editable:
+        if dossier.is_editing_fork:
+            return _copie_perimee(request, dossier)
         if request.method == "POST":
             return _not_editable(request, dossier)
         if dossier.state != S.BROUILLON:
@@ -216,23 +273,97 @@ def brouillon(request, pk):
         # A brouillon on a démarche that closed meanwhile: shown, but it can no longer be completed.
         return _render_formulaire(request, dossier, readonly=True)
     if request.method == "GET":
-        if dossier.procedure.for_individual and not (dossier.nom and dossier.prenom):
+        if services_demandeur.identite_manquante(dossier):
             return redirect("dossiers:identite", pk=pk)
         return _render_formulaire(request, dossier)
 
-    errors = services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+    errors = services.champs_enregistrer(
+        dossier=dossier, user=request.user, posted=request.POST, version=_version_postee(request)
+    )
     if request.htmx:
         return _autosave_response(request, dossier, errors)
     errors.update(_ajouter_fichiers_postes(request, dossier))
-    if request.POST.get("action") == "deposer" and dossier.state == S.BROUILLON:
+    action = request.POST.get("action")
+    if action in ("deposer", "deposer_modifications") and services.CONFLIT_MESSAGE in errors.values():
+        alert = (
+            "Des champs ont été modifiés entre-temps dans un autre onglet ou par une autre personne : vérifiez-les "
+            "avant de déposer."
+        )
+        return _render_formulaire(request, dossier, errors=errors, alert=alert)
+    if action == "deposer_modifications" and dossier.is_editing_fork:
+        return _deposer_modifications(request, dossier, errors)
+    if action == "deposer" and not dossier.is_editing_fork:
         return _deposer(request, dossier, errors)
     if errors:
         return _render_formulaire(request, dossier, errors=errors)
-    if dossier.state == S.BROUILLON:
-        messages.success(request, "Votre brouillon a été enregistré.")
+    if dossier.is_editing_fork:
+        messages.success(
+            request,
+            "Vos modifications ont été enregistrées. Elles ne seront transmises à l'administration "
+            "qu'avec « Déposer les modifications ».",
+        )
     else:
-        messages.success(request, "Vos modifications ont été enregistrées.")
+        messages.success(request, "Votre brouillon a été enregistré.")
     return redirect("dossiers:brouillon", pk=pk)
+
+
+def _dossier_depose_formulaire(request, dossier: Dossier):
+    """« Modifier le dossier » on a deposited dossier: the usager works on a copy (made on first use)."""
+    if request.method == "POST":
+        if request.POST.get("action") == "deposer" and not request.htmx:
+            # A second click on « Déposer le dossier »: the first one deposited it, exactly once.
+            return redirect("dossiers:merci", pk=dossier.pk)
+        if not policies.can_modifier(request.user, dossier):
+            return _not_editable(request, dossier)
+        # A page still showing the brouillon, after the deposit (another tab): its values are not taken.
+        messages.error(
+            request,
+            "Ce dossier a été déposé entre-temps : les valeurs de cette page n'ont pas été enregistrées. "
+            "Pour le modifier, utilisez « Modifier le dossier » et vérifiez ses réponses.",
+        )
+        url = reverse("dossiers:show", args=[dossier.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if not policies.can_modifier(request.user, dossier):
+        return redirect("dossiers:demande", pk=dossier.pk)
+    copie = services_modification.dossier_modification_commencer(dossier=dossier, user=request.user)
+    return redirect("dossiers:brouillon", pk=copie.pk)
+
+
+def _copie_perimee(request, copie: Dossier):
+    """The administration started the instruction while the usager was modifying: his copy cannot go further."""
+    origine = copie.editing_fork_origin
+    messages.error(
+        request,
+        "L'administration a commencé l'instruction de votre dossier : vos modifications ne peuvent plus être déposées.",
+    )
+    url = reverse("dossiers:show", args=[origine.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _deposer_modifications(request, copie: Dossier, errors: dict):
+    try:
+        deposit_errors = services_modification.dossier_modifications_deposer(copie=copie, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        return _render_formulaire(request, copie, errors=errors, alert=message)
+    if deposit_errors:
+        by_champ = {error.type_de_champ.stable_id: error.message for error in deposit_errors}
+        return _render_formulaire(request, copie, errors={**errors, **by_champ}, deposit_errors=deposit_errors)
+    messages.success(request, "Vos modifications ont été déposées : l'administration en est informée.")
+    return redirect("dossiers:show", pk=copie.editing_fork_origin_id)
+
+
+@require_POST
+@usager_required
+def modifications_abandonner(request, pk):
+    copie = _dossier(request, pk)
+    if not copie.is_editing_fork:
+        raise Http404("Aucune modification en cours")
+    origine = services_modification.dossier_modifications_abandonner(copie=copie, user=request.user)
+    messages.success(request, "Vos modifications ont été abandonnées : le dossier déposé reste inchangé.")
+    return redirect("dossiers:show", pk=origine.pk)
 
 
 def _deposer(request, dossier: Dossier, errors: dict):
@@ -263,9 +394,14 @@ def _ajouter_fichiers_postes(request, dossier: Dossier) -> dict[int, str]:
 
 def _render_formulaire(request, dossier, *, errors=None, deposit_errors=None, alert="", readonly=False):
     widgets = champ_widgets(dossier, selectors.champs_du_dossier(dossier), errors, heading_offset=1 if readonly else 0)
+    origine = policies.origine(dossier)
     context = {
-        **_actions(request, dossier),
+        **_actions(request, origine),
         "dossier": dossier,
+        "origine": origine,
+        "can_deposer_modifications": policies.can_deposer_modifications(request.user, dossier),
+        "piece_max_size": settings.PIECE_JUSTIFICATIVE_MAX_SIZE,
+        "champs_version": _champs_version(dossier),
         "procedure": dossier.procedure,
         "widgets": widgets,
         "readonly": readonly,
@@ -279,14 +415,33 @@ def _render_formulaire(request, dossier, *, errors=None, deposit_errors=None, al
     return render(request, "dossiers/brouillon.html", context)
 
 
+def _champs_version(dossier: Dossier) -> str:
+    """Sent with the form, given back by each save: see services.champs_enregistrer(version=…)."""
+    return timezone.now().isoformat()
+
+
+def _version_postee(request):
+    try:
+        version = datetime.fromisoformat(request.POST.get("champs_version", ""))
+    except ValueError:
+        return None
+    return version if timezone.is_aware(version) else None
+
+
 def _autosave_response(request, dossier: Dossier, errors: dict):
     widgets = [
         ChampWidget(dossier=dossier, type_de_champ=tdc, error=errors.get(tdc.stable_id, ""))
         for tdc in dossier.revision.public_types_de_champ()
         if tdc.field_type.fillable and not tdc.field_type.accepts_files
     ]
-    context = {"dossier": dossier, "widgets": widgets, "saved_at": timezone.now(), "error_count": len(errors)}
-    return render(request, "dossiers/_autosave.html", context)
+    context = {
+        "dossier": dossier, "widgets": widgets, "saved_at": timezone.now(), "error_count": len(errors),
+        "conflits": sum(1 for message in errors.values() if message == services.CONFLIT_MESSAGE),
+    }
+    response = render(request, "dossiers/_autosave.html", context)
+    # The page keeps it in its champs_version field (dossiers/static/dossiers/version.js) for the next save.
+    response["X-Champs-Version"] = _champs_version(dossier)
+    return response
 
 
 # Pièces justificatives ------------------------------------------------------------------------
@@ -314,19 +469,22 @@ def piece_ajouter(request, pk, stable_id):
     if not policies.can_edit_as_usager(request.user, dossier):
         return _not_editable(request, dossier)
     if not request.htmx:
-        services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+        services.champs_enregistrer(
+        dossier=dossier, user=request.user, posted=request.POST, version=_version_postee(request)
+    )
     files = request.FILES.getlist(f"{tdc.html_id}-fichier")
-    error, added = "", []
+    added, refused = [], []
     if not files:
-        error = "Choisissez un fichier à joindre."
+        refused.append("Choisissez un fichier à joindre.")
     for uploaded in files:
+        # Every file is tried: the valid ones are kept, each refused one says why.
         try:
             added.append(
                 services.piece_ajouter(dossier=dossier, user=request.user, type_de_champ=tdc, uploaded=uploaded)
             )
         except ValidationError as exc:
-            error = exc.messages[0]
-            break
+            refused.append(f"« {uploaded.name} » : {exc.messages[0]}" if len(files) > 1 else exc.messages[0])
+    error = " ".join(refused)
     names = ", ".join(f"« {piece.filename} »" for piece in added)
     status_message = ""
     if added:
@@ -350,7 +508,9 @@ def piece_supprimer(request, pk, piece_pk):
         return _not_editable(request, dossier)
     if not request.htmx:
         # The « Supprimer » button submits the whole form: keep what was typed meanwhile.
-        services.champs_enregistrer(dossier=dossier, user=request.user, posted=request.POST)
+        services.champs_enregistrer(
+        dossier=dossier, user=request.user, posted=request.POST, version=_version_postee(request)
+    )
     filename = piece.filename
     services.piece_supprimer(piece=piece, user=request.user)
     status_message = f"Fichier supprimé : « {filename} »."
@@ -386,9 +546,9 @@ def merci(request, pk):
 
 
 TIMELINE = [
-    ("en_construction", "en construction"),
-    ("en_instruction", "en instruction"),
-    ("termine", "terminé"),
+    ("en_construction", gettext_lazy("en construction")),
+    ("en_instruction", gettext_lazy("en instruction")),
+    ("termine", gettext_lazy("terminé")),
 ]
 
 
@@ -438,6 +598,7 @@ def show(request, pk):
         **_dossier_context(request, dossier, "resume"),
         "timeline": _timeline(dossier),
         "justificatif": _justificatif(dossier),
+        "copie_de_travail": selectors.copie_de_travail(dossier) if policies.can_modifier(request.user, dossier) else None,
         "dernier_message": selectors.commentaires_du_dossier(dossier).last(),
     }
     return render(request, "dossiers/show.html", context)

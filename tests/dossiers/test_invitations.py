@@ -241,7 +241,9 @@ def test_invitee_edits_en_construction_and_writes_in_the_messagerie(client, proc
     services_usager.invitation_creer(dossier=dossier, user=usager, email=invitee.email)
     client.force_login(invitee)
     assert client.get(reverse("dossiers:show", args=[dossier.pk])).status_code == 200
-    assert client.get(reverse("dossiers:brouillon", args=[dossier.pk])).status_code == 200
+    # « Modifier le dossier » opens the working copy, which the invitee may fill too
+    copie_url = client.get(reverse("dossiers:brouillon", args=[dossier.pk])).url
+    assert client.get(copie_url).status_code == 200
     response = client.post(reverse("dossiers:messagerie", args=[dossier.pk]), {"body": "Je complète pour Claire."})
     assert response.status_code == 302
     assert dossier.commentaires.filter(email=invitee.email).exists()

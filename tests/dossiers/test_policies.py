@@ -25,7 +25,10 @@ def actor(role, dossier, instructeur):
 EXPECTED = {
     # (role, state): (view_as_usager, edit_as_usager, write_as_usager, view_as_instructeur)
     **{
-        ("owner", state): (True, state in (S.BROUILLON, S.EN_CONSTRUCTION), state != S.BROUILLON, False)
+        # the messagerie opens at the deposit and closes with the decision
+        ("owner", state): (
+            True, state in (S.BROUILLON, S.EN_CONSTRUCTION), state in (S.EN_CONSTRUCTION, S.EN_INSTRUCTION), False
+        )
         for state in S.values
     },
     **{("other_usager", state): (False, False, False, False) for state in S.values},

@@ -173,7 +173,7 @@ def test_piece_ajouter_refuses_bad_files_and_too_many(dossier, settings):
         )
     settings.PIECE_JUSTIFICATIVE_MAX_FILES = 1
     services.piece_ajouter(dossier=dossier, user=dossier.user, type_de_champ=plan, uploaded=pdf())
-    with pytest.raises(ValidationError, match="plus de 1 fichiers"):
+    with pytest.raises(ValidationError, match="plus de 1 fichier à ce champ"):
         services.piece_ajouter(dossier=dossier, user=dossier.user, type_de_champ=plan, uploaded=pdf("b.pdf"))
     assert PieceJointe.objects.count() == 1
 

@@ -377,14 +377,20 @@ def test_merci_of_a_brouillon_goes_back_to_the_form(logged, brouillon):
 
 
 @pytest.mark.django_db
-def test_en_construction_stays_editable(logged, procedure, usager):
+def test_en_construction_is_modified_through_a_working_copy(logged, procedure, usager):
     dossier = factories.dossier_creer(procedure=procedure, user=usager, state=S.EN_CONSTRUCTION)
     url = reverse("dossiers:brouillon", args=[dossier.pk])
-    content = page(logged.get(url))
-    assert "Enregistrer les modifications" in content and "Déposer le dossier" not in content
-    response = logged.post(url, {field(dossier, "Nom du projet"): "Modifié"}, **htmx())
+    copie_url = logged.get(url).url
+    assert copie_url != url
+    content = page(logged.get(copie_url))
+    assert "Déposer les modifications" in content and "Déposer le dossier" not in content
+    response = logged.post(copie_url, {field(dossier, "Nom du projet"): "Modifié"}, **htmx())
     assert "Vos modifications ont été enregistrées à" in page(response)
-    assert dossier.champs.get(stable_id=tdc(dossier, "Nom du projet").stable_id).value == "Modifié"
+    assert not dossier.champs.exists()  # the deposited dossier waits for « Déposer les modifications »
+    # a stale page posting to the deposited dossier itself changes nothing and says so
+    response = logged.post(url, {field(dossier, "Nom du projet"): "Ancien onglet"}, **htmx())
+    assert response.headers["HX-Redirect"] == reverse("dossiers:show", args=[dossier.pk])
+    assert not dossier.champs.exists()
 
 
 @pytest.mark.django_db
