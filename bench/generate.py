@@ -128,6 +128,12 @@ def existing(dossiers: int):
     return procedure, procedure.default_groupe.instructeurs.select_related("user").get()
 
 
+def _cadre_juridique(procedure_model) -> dict:
+    """Publication asks for a legal basis where the démarche has that field."""
+    names = {field.name for field in procedure_model._meta.get_fields()}
+    return {"cadre_juridique": "Délibération du conseil d'administration (banc d'essai)"} if "cadre_juridique" in names else {}
+
+
 def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
     """Create (or reuse) the démarche and its dossiers; returns (procedure, instructeur)."""
     from django.db import transaction
@@ -135,13 +141,20 @@ def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
 
     from demarches.accounts.models import Administrateur, Expert, Instructeur, User
     from demarches.dossiers.models import Champ, Dossier, Follow, Traitement
+    from demarches.instruction.liste import indexation
     from demarches.instruction.models import Avis
     from demarches.procedures import services as procedure_services
+    from demarches.procedures.models import Procedure
 
     found = existing(dossiers)
     if found:
         if verbose:
             print(f"Démarche n° {found[0].pk} réutilisée ({dossiers} dossiers).")
+        from demarches.instruction.liste.indexation import procedure_index_actualiser
+
+        reindexed = procedure_index_actualiser(found[0])  # generated before the list had its index
+        if verbose and reindexed:
+            print(f"  {reindexed} dossiers indexés pour la liste des instructeurs.")
         return found
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -158,6 +171,7 @@ def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
         procedure = procedure_services.procedure_creer(
             administrateur=administrateur, libelle=_libelle(dossiers),
             description="Données générées pour les bancs d'essai.", service=service,
+            **_cadre_juridique(Procedure),
         )
         for type_champ, libelle, options in CHAMPS:
             procedure_services.type_de_champ_ajouter(
@@ -170,6 +184,7 @@ def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
         )
     revision = procedure.published_revision
     definitions = list(revision.types_de_champ.order_by("position"))
+    colonnes = indexation.colonnes_de_champs(procedure.pk)
     groupe = procedure.default_groupe
     states = [Dossier.State.EN_CONSTRUCTION, Dossier.State.EN_INSTRUCTION, Dossier.State.ACCEPTE, Dossier.State.REFUSE,
               Dossier.State.SANS_SUITE]
@@ -197,12 +212,19 @@ def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
                 ))
             created = Dossier.objects.bulk_create(batch)
             champs, follows, traitements, avis = [], [], [], []
-            for dossier in created:
+            valeurs, textes = [], []  # the dossier list's normalised copy (filters, sorts, search)
+            for dossier, user in zip(created, users):
+                dossier_champs = []
                 for tdc in definitions:
                     value, data = _value(rng, tdc.type_champ, tdc.options)
-                    champs.append(
+                    dossier_champs.append(
                         Champ(dossier=dossier, type_de_champ=tdc, stable_id=tdc.stable_id, value=value, data=data)
                     )
+                champs.extend(dossier_champs)
+                dossier.user = user
+                lignes, texte = indexation.lignes_d_index(dossier, dossier_champs, colonnes)
+                valeurs.extend(lignes)
+                textes.append(texte)
                 if dossier.state != Dossier.State.EN_CONSTRUCTION and rng.random() < 0.5:
                     follows.append(Follow(instructeur=instructeur, dossier=dossier))
                 if dossier.processed_at:
@@ -217,8 +239,14 @@ def generate(dossiers: int, *, seed: int = 2026, verbose: bool = True):
             Follow.objects.bulk_create(follows)
             Traitement.objects.bulk_create(traitements)
             Avis.objects.bulk_create(avis)
+            indexation.enregistrer([dossier.pk for dossier in created], valeurs, textes)
         if verbose:
             print(f"  {start + count} / {dossiers} dossiers ({time.perf_counter() - started:.0f} s)", flush=True)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather them
+            cursor.execute("ANALYZE")
     if verbose:
         elapsed = time.perf_counter() - started
         print(f"Démarche n° {procedure.pk} : {dossiers} dossiers × {len(definitions)} champs en {elapsed:.0f} s.")

@@ -23,6 +23,7 @@ from demarches.dossiers.services import _champ_ecrire, _parse
 from demarches.procedures.policies import can_instruct
 
 from . import selectors
+from .notifications import sans_refus
 from .models import Avis, DossierLabel, Label
 
 # Operation names of the avis in the audit log (same naming as the other operations).
@@ -255,7 +256,7 @@ def avis_donner(*, avis: Avis, expert, answer: str, question_answer: bool | None
     operation_enregistrer(
         operation=AVIS_DONNER, actor=expert.user, dossier=avis.dossier, data={"avis": avis.pk, "correction": not first_answer}
     )
-    if avis.claimant is not None:
+    if avis.claimant is not None and sans_refus([avis.claimant_id], avis.dossier.procedure_id, "email_avis"):
         email_envoyer(
             to=avis.claimant.user.email,
             subject=f"Un avis a été donné sur le dossier n° {avis.dossier_id} ({avis.dossier.procedure.libelle})",

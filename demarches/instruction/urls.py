@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_avis, views_statistiques
+from . import views, views_avis, views_groupe, views_message, views_notifications, views_statistiques
+from .liste import views as liste_views
 
 app_name = "instruction"
 
@@ -14,12 +15,21 @@ urlpatterns = [
     path("avis/<int:avis_id>/pieces/<int:piece_id>/", views.avis_piece, name="avis_piece"),
     path("avis/<int:avis_id>/avis/<int:autre_id>/<slug:quoi>/", views_avis.fichier_expert, name="avis_fichier_expert"),
     # Instructeur workspace.
-    path("<int:procedure_id>/", views.procedure, name="procedure"),
+    path("<int:procedure_id>/", liste_views.procedure, name="procedure"),
     path("<int:procedure_id>/statistiques/", views_statistiques.statistiques, name="statistiques"),
+    path("<int:procedure_id>/liste/colonnes/", liste_views.colonnes, name="liste_colonnes"),
+    path("<int:procedure_id>/liste/filtres/", liste_views.filtre_ajouter, name="liste_filtre_ajouter"),
+    path("<int:procedure_id>/liste/filtres/valeur/", liste_views.filtre_valeur, name="liste_filtre_valeur"),
+    path("<int:procedure_id>/liste/filtres/retirer/", liste_views.filtre_retirer, name="liste_filtre_retirer"),
+    path("<int:procedure_id>/liste/tri/", liste_views.tri, name="liste_tri"),
+    path("<int:procedure_id>/actions-groupees/", liste_views.action_groupee_lancer, name="action_groupee_lancer"),
+    path("<int:procedure_id>/actions-groupees/<int:action_id>/", liste_views.action_groupee, name="action_groupee"),
+    path("<int:procedure_id>/notifications/", views_notifications.notifications_gerer, name="notifications"),
     path(dossier, views.dossier, name="dossier"),
     path(dossier + "annotations/", views.annotations, name="annotations"),
     path(dossier + "messagerie/", views.messagerie, name="messagerie"),
     path(dossier + "messagerie/<int:commentaire_id>/piece-jointe/", views.message_piece_jointe, name="message_piece_jointe"),
+    path(dossier + "messagerie/<int:commentaire_id>/supprimer/", views_message.message_supprimer, name="message_supprimer"),
     path(dossier + "pieces/<int:piece_id>/", views.piece, name="piece"),
     path(dossier + "justificatif/", views.justificatif, name="justificatif"),
     path(dossier + "suivre/", views.suivre, name="suivre"),
@@ -30,6 +40,7 @@ urlpatterns = [
     path(dossier + "demander-une-correction/", views.demander_correction, name="demander_correction"),
     path("dossiers/<int:pk>/correction-effectuee/", views.correction_effectuee, name="correction_effectuee"),
     path(dossier + "personnes/", views.personnes, name="personnes"),
+    path(dossier + "changer-de-groupe/", views_groupe.changer_groupe, name="changer_groupe"),
     path(dossier + "archiver/", views.archiver, name="archiver"),
     path(dossier + "labels/", views.labels, name="labels"),
     path(dossier + "labels/nouveau/", views.label_creer, name="label_creer"),

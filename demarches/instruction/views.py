@@ -32,7 +32,7 @@ from . import selectors, services
 from .forms import AvisDemandeForm, AvisReponseForm, CorrectionForm, DecisionForm, MessageForm
 from .models import Label
 
-PAGE_SIZE = 50
+PAGE_SIZE = 100
 
 
 class CountedPaginator(Paginator):
@@ -115,29 +115,7 @@ def procedures(request):
     )
 
 
-@require_GET
-@instructeur_required
-def procedure(request, procedure_id):
-    procedure = _procedure(request, procedure_id)
-    tab = request.GET.get("statut", "a-suivre")
-    if tab not in selectors.TAB_KEYS:
-        tab = "a-suivre"
-    labels = services.labels_de_la_procedure(procedure)
-    label = next((lbl for lbl in labels if str(lbl.pk) == request.GET.get("label", "")), None)
-    label_id = label.pk if label else None
-    counters = selectors.compteurs(request.instructeur, procedure, label_id=label_id)
-    rows = selectors.dossiers_du_tableau(request.instructeur, procedure, tab, label_id=label_id)
-    page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
-    tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.TABS]
-    current = next(t for t in selectors.TABS if t.key == tab)
-    return render(
-        request,
-        "instruction/procedure.html",
-        {
-            "procedure": procedure, "tabs": tabs, "current": current, "page": page, "labels": labels, "label": label,
-            "filter_query": f"&label={label.pk}" if label else "",
-        },
-    )
+# The dossier list of a démarche (`procedure`) lives in instruction/liste/views.py.
 
 
 # --- instructeur: dossier ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_archiving_moves_the_dossier_to_the_archives_tab(instructeur, procedure,
     assert list(selectors.dossiers_du_tableau(instructeur, procedure, "tous")) == [en_cours]
     assert set(selectors.dossiers_du_tableau(instructeur, procedure, "tous", include_archived=True)) == {en_cours, accepte}
     listed = selectors.procedures_avec_compteurs(instructeur).get(pk=procedure.pk)
-    assert (listed.traites, listed.total, listed.archives) == (0, 1, 1)
+    assert (listed.traites, listed.total, listed.nb_archives) == (0, 1, 1)
 
 
 def test_the_dashboard_shows_the_archives_tab_with_its_counter(instructeur_client, instructeur, procedure, accepte):

@@ -1,0 +1,203 @@
+"""The normalised copy of a dossier's values that the list filters, sorts and searches.
+
+Two tables, rebuilt together for a dossier from its champs and identity:
+- ValeurIndexee: one row per top-level champ / annotation (texte, nombre, date);
+- DossierTexte: the whole searchable text of the dossier.
+
+A copy remembers the dossier's updated_at; `procedure_index_actualiser` (called before a list
+that filters, sorts or searches on values) rebuilds the copies of the dossiers changed since the
+last indexation, found through the (procedure, updated_at) index, so the list is never stale even
+when a write path forgets to call `dossiers_indexer` after commit.
+"""
+
+import datetime
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from demarches.dossiers.models import Champ, Dossier
+
+from ..models import DossierTexte, ValeurIndexee
+from .colonnes import type_de_liste
+
+TEXTE_MAX = 200
+# Writes committed late with an older updated_at are caught by looking this far back.
+MARGE = datetime.timedelta(seconds=30)
+BATCH = 500
+
+
+def normaliser(text: str) -> str:
+    """Lower-case, without accents, single spaces: what the list compares."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def _nombre(value: str) -> Decimal | None:
+    try:
+        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 24:
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def _date(value: str) -> datetime.datetime | None:
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def valeur_indexee(dossier_id: int, champ: Champ) -> ValeurIndexee:
+    field_type = champ.type_de_champ.field_type
+    stored = champ.stored
+    empty = field_type.is_empty(stored)
+    display = "" if empty else field_type.display(stored)
+    kind = type_de_liste(field_type)
+    return ValeurIndexee(
+        dossier_id=dossier_id,
+        stable_id=champ.stable_id,
+        texte=normaliser(display)[:TEXTE_MAX],
+        nombre=_nombre(stored.value) if kind == "nombre" and not empty else None,
+        date=_date(stored.value) if kind == "date" and not empty else None,
+    )
+
+
+def _texte(dossier: Dossier, displays: list[str]) -> str:
+    parts = [str(dossier.pk), dossier.prenom, dossier.nom, dossier.user.email, *displays]
+    return normaliser(" ".join(p for p in parts if p))
+
+
+def lignes_d_index(dossier: Dossier, champs, colonnes=()) -> tuple[list[ValeurIndexee], DossierTexte]:
+    """The copies of one dossier from its champs (each with type_de_champ loaded), in form order.
+
+    `colonnes`: the stable_ids of every champ column of the démarche; a dossier gets an empty row
+    for those it has no value for, so that a sort on a champ is an inner join that PostgreSQL can
+    serve from the (stable_id, value) index and stop after one page.
+    """
+    valeurs, displays = [], []
+    for champ in champs:
+        field_type = champ.type_de_champ.field_type
+        if not field_type.fillable or field_type.accepts_files or field_type.has_children:
+            continue
+        if not field_type.is_empty(champ.stored):
+            displays.append(field_type.display(champ.stored))
+        if champ.row_id == "":
+            valeurs.append(valeur_indexee(dossier.pk, champ))
+    present = {valeur.stable_id for valeur in valeurs}
+    valeurs.extend(ValeurIndexee(dossier_id=dossier.pk, stable_id=sid) for sid in colonnes if sid not in present)
+    texte = DossierTexte(
+        dossier_id=dossier.pk,
+        procedure_id=dossier.procedure_id,
+        texte=_texte(dossier, displays),
+        source_updated_at=dossier.updated_at,
+    )
+    return valeurs, texte
+
+
+def colonnes_de_champs(procedure_id: int) -> list[int]:
+    """The stable_ids of the champ columns of a démarche (every revision), see colonnes.py."""
+    from demarches.procedures.models import Procedure
+
+    from .colonnes import _colonnes_de_champs
+
+    return [c.stable_id for c in _colonnes_de_champs(Procedure(pk=procedure_id))]
+
+
+def enregistrer(ids, valeurs: list[ValeurIndexee], textes: list[DossierTexte]) -> None:
+    with transaction.atomic():
+        ValeurIndexee.objects.filter(dossier_id__in=ids).delete()
+        DossierTexte.objects.filter(dossier_id__in=ids).delete()
+        ValeurIndexee.objects.bulk_create(valeurs, batch_size=5000)
+        DossierTexte.objects.bulk_create(textes, batch_size=5000)
+
+
+def dossiers_indexer(dossier_ids) -> int:
+    """Rebuild the copies of these dossiers (brouillons are skipped: instructeurs never list them)."""
+    ids = list(dossier_ids)
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        dossiers = list(
+            Dossier.objects.filter(pk__in=chunk)
+            .exclude(state=Dossier.State.BROUILLON)
+            .select_related("user")
+            .only("pk", "procedure_id", "prenom", "nom", "updated_at", "user__email")
+        )
+        champs_par_dossier = {d.pk: [] for d in dossiers}
+        champs = (
+            Champ.objects.filter(dossier_id__in=list(champs_par_dossier))
+            .select_related("type_de_champ")
+            .order_by("dossier_id", "type_de_champ__private", "type_de_champ__position", "row_id", "id")
+        )
+        for champ in champs:
+            champs_par_dossier[champ.dossier_id].append(champ)
+        valeurs, textes = [], []
+        colonnes_par_procedure = {pid: colonnes_de_champs(pid) for pid in {d.procedure_id for d in dossiers}}
+        for dossier in dossiers:
+            lignes, texte = lignes_d_index(
+                dossier, champs_par_dossier[dossier.pk], colonnes_par_procedure[dossier.procedure_id]
+            )
+            valeurs.extend(lignes)
+            textes.append(texte)
+        enregistrer(chunk, valeurs, textes)
+        done += len(dossiers)
+    return done
+
+
+def dossiers_a_indexer(procedure, *, complet: bool = False) -> list[int]:
+    """The dossiers of the démarche whose copy is missing or older than the dossier.
+
+    Only the dossiers changed since the newest copy (minus MARGE) are looked at, through the
+    (procedure, updated_at) index; `complet` looks at all of them (periodic reconciliation).
+    """
+    candidates = Dossier.objects.filter(procedure=procedure).exclude(state=Dossier.State.BROUILLON)
+    if not complet:
+        last = DossierTexte.objects.filter(procedure=procedure).aggregate(m=Max("source_updated_at"))["m"]
+        if last is not None:
+            candidates = candidates.filter(updated_at__gte=last - MARGE)
+    stale = Q(texte_indexe__isnull=True) | ~Q(texte_indexe__source_updated_at=F("updated_at"))
+    return list(candidates.filter(stale).values_list("pk", flat=True))
+
+
+# Beyond this many stale dossiers (a démarche never indexed, e.g. right after deployment), the list
+# indexes the most recent ones at once and leaves the others to background jobs.
+SYNC_MAX = 2000
+
+
+def procedure_index_actualiser(procedure, *, complet: bool = False) -> int:
+    """Bring the copies of one démarche up to date; returns how many dossiers were reindexed now."""
+    ids = sorted(dossiers_a_indexer(procedure, complet=complet), reverse=True)
+    if len(ids) > SYNC_MAX:
+        from .tasks import dossiers_indexer as job
+
+        reste = ids[SYNC_MAX:]
+        for start in range(0, len(reste), 5000):
+            chunk = reste[start : start + 5000]
+            transaction.on_commit(lambda chunk=chunk: job.delay(chunk))
+        ids = ids[:SYNC_MAX]
+    return dossiers_indexer(ids)
+
+
+def procedure_index_reconstruire(procedure) -> int:
+    """Rebuild the copies of every dossier of the démarche (after a new revision adds columns)."""
+    ids = (
+        Dossier.objects.filter(procedure=procedure).exclude(state=Dossier.State.BROUILLON).values_list("pk", flat=True)
+    )
+    return dossiers_indexer(ids)
+
+
+def index_reconcilier() -> int:
+    """Periodic (nightly): rebuild every copy, which catches writes committed late and the columns
+    a newly published revision added."""
+    from demarches.procedures.models import Procedure
+
+    return sum(procedure_index_reconstruire(p) for p in Procedure.objects.filter(hidden_at__isnull=True))
