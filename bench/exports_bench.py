@@ -2,16 +2,20 @@
 
     .venv/bin/python bench/exports_bench.py                     # 10 000 dossiers (a few minutes)
     .venv/bin/python bench/exports_bench.py --dossiers 100000   # the target of the issue
+    .venv/bin/python bench/exports_bench.py --procedure 1 --instructeur 1   # a démarche generated earlier, as is
 
 Each export runs the real job (services.export_generer: count, read the dossiers chunk by chunk,
 write the file, store it, record the e-mail) in a fresh process, so that its peak memory (RSS)
-is its own. Beside it, the bare writer writes the same cells, already in memory: the difference
-is what reading and shaping the dossiers costs.
+is its own. Beside it, the bare writer writes the same cells, already in memory: the stdlib csv
+module, and our own streaming XLSX and ODS writers (docs/adr/0004, 0005); the difference is what
+reading and shaping the dossiers costs. The machine's load average is printed with each line: on a
+shared machine, wall-clock seconds grow with it while CPU seconds barely move.
 Data lives in var/bench.sqlite3 (bench/generate.py), never in the development database.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -82,25 +86,11 @@ def run_export(format: str, procedure_id: int, instructeur_id: int) -> dict:
 
 
 def _bare_xlsx(path, headers, rows):
-    import datetime
+    from demarches.exports.writers.xlsx import XlsxWriter
 
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
-    sheet = workbook.add_worksheet("Dossiers")
-    date_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    for c, header in enumerate(headers):
-        sheet.write_string(0, c, header)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if type(value) is str:
-                if value:
-                    sheet.write_string(r, c, value)
-            elif type(value) is int:
-                sheet.write_number(r, c, value)
-            elif type(value) is datetime.datetime:
-                sheet.write_datetime(r, c, value, date_format)
-    workbook.close()
+    writer = XlsxWriter(path)
+    writer.write_sheet("Dossiers", headers, rows)
+    writer.close()
 
 
 def _bare_csv(path, headers, rows):
@@ -162,10 +152,13 @@ def main(argv=None):
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--export", choices=FORMATS, help=argparse.SUPPRESS)
     parser.add_argument("--bare", choices=FORMATS, help=argparse.SUPPRESS)
-    parser.add_argument("--procedure", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--instructeur", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--procedure", type=int, help="mesurer cette démarche déjà générée (avec --instructeur)")
+    parser.add_argument("--instructeur", type=int, help="l'instructeur qui exporte (avec --procedure)")
     args = parser.parse_args(argv)
     measuring = bool(args.export or args.bare)
+    # --procedure/--instructeur without a mode: measure a démarche generated earlier as it is, without
+    # re-running generate.py (whose checks on 100 000 dossiers may take minutes).
+    existing = bool(args.procedure and args.instructeur)
     generate.setup(args.database_url, migrate=not measuring)  # the parent migrated: measures start clean
 
     if measuring:
@@ -173,13 +166,21 @@ def main(argv=None):
         print(json.dumps(result))
         return
 
-    procedure, instructeur = generate.generate(args.dossiers)
+    if existing:
+        from demarches.accounts.models import Instructeur
+        from demarches.procedures.models import Procedure
+
+        procedure = Procedure.objects.get(pk=args.procedure)
+        instructeur = Instructeur.objects.get(pk=args.instructeur)
+        args.dossiers = procedure.dossiers.count()
+    else:
+        procedure, instructeur = generate.generate(args.dossiers)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     scale = args.dossiers / TARGET_ROWS
     print(f"\nExport de {args.dossiers} dossiers × 30 champs (démarche n° {procedure.pk}), un processus par mesure\n")
     header = (
         f"{'format':<7}{'lignes':>8}{'secondes':>10}{'CPU (s)':>9}{'RSS max (Mo)':>14}{'RSS avant (Mo)':>16}"
-        f"{'fichier (Mo)':>14}{'écrivain seul (s)':>19}{'dont CPU (s)':>14}{'cible (s)':>11}"
+        f"{'fichier (Mo)':>14}{'écrivain seul (s)':>19}{'dont CPU (s)':>14}{'cible (s)':>11}{'charge':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -190,14 +191,16 @@ def main(argv=None):
         print(
             f"{format:<7}{job['rows']:>8}{job['seconds']:>10.1f}{job['cpu']:>9.1f}{job['rss_mb']:>14.0f}"
             f"{job['rss_before_mb']:>16.0f}{job['size_mb']:>14.1f}{bare['seconds']:>19.1f}{bare['cpu']:>14.1f}"
-            f"{target:>11.1f}",
+            f"{target:>11.1f}{os.getloadavg()[0]:>8.1f}",
             flush=True,
         )
     print(
         f"\ncible : le temps de l'issue pour {TARGET_ROWS} dossiers ramené à {args.dossiers} (linéaire) ; "
         f"mémoire maximale visée : {MEMORY_TARGET_MB} Mo quel que soit le nombre de dossiers.\n"
         "CPU : temps processeur du processus, peu sensible à la charge de la machine (à comparer quand "
-        "les secondes sont gonflées par d'autres processus). RSS avant : le processus du worker prêt, avant l'export."
+        "les secondes sont gonflées par d'autres processus). RSS avant : le processus du worker prêt, avant l'export. "
+        "Charge : charge moyenne de la machine (1 min) à la fin de la mesure, pour "
+        f"{os.cpu_count()} processeurs."
     )
 
 

@@ -1,18 +1,30 @@
-"""What an export contains: the dossiers of a dashboard tab, as rows of typed cells.
+"""What an export contains: the dossiers of a dashboard tab, as sheets of typed cells.
 
-Dossiers are read with one streaming query (``.iterator``) and, for each chunk of them, one query
-per related table (champs, followers, labels, decisions): the number of queries grows with the number of
-chunks, never with the number of dossiers, and only one chunk is in memory at a time.
+"Dossiers" has one row per dossier: the metadata of seed 001 ("Exports de données"), the
+demandeur, one column per champ of every revision (by stable_id), the annotations privées; the
+column catalogue (colonnes_disponibles) lets export templates choose and order them. Formats with
+sheets add "Etablissements", "Avis" and one sheet per repetition block, linked by dossier number.
+
+Dossiers are read with one streaming query and, for each chunk of them, one query per related table
+(champs, followers, labels, decisions), only for the columns written: the number of queries grows
+with the number of chunks, never with the number of dossiers, and one chunk is in memory at a time.
+At 100 000 dossiers × 30 champs every cell counts: rows come from the database cursors without the
+ORM's conversions, champ cells go through one converter per column (memoised), see bench/exports_bench.py.
 """
 
+import datetime
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Dossier, Follow, Traitement
@@ -34,6 +46,26 @@ class ColonneChamp:
     field_type: object
 
 
+@dataclass(frozen=True)
+class BlocRepetable:
+    """A repetition block: one sheet of its own, one column per child champ."""
+
+    stable_id: int
+    libelle: str
+    field_type: object
+    enfants: tuple[ColonneChamp, ...] = ()
+
+
+@dataclass(frozen=True)
+class Colonne:
+    """A column a "Dossiers" sheet may hold: its stable key (what export templates store), its
+    header and the group it is listed under."""
+
+    key: str
+    libelle: str
+    groupe: str
+
+
 @dataclass
 class Feuille:
     name: str
@@ -48,6 +80,10 @@ class Schema:
     publics: list[ColonneChamp] = field(default_factory=list)
     annotations: list[ColonneChamp] = field(default_factory=list)
     types_by_definition: dict[int, object] = field(default_factory=dict)
+    stable_id_by_definition: dict[int, int] = field(default_factory=dict)
+    repetitions: list[BlocRepetable] = field(default_factory=list)
+    # Champs holding an établissement (SIRET), children of repetition blocks included: (stable_id, libellé).
+    etablissements: list[ColonneChamp] = field(default_factory=list)
 
 
 def dossiers_a_exporter(
@@ -72,64 +108,195 @@ def _revisions_exportees(procedure: Procedure) -> list[int]:
     return ids
 
 
+def _holds_etablissement(field_type) -> bool:
+    """Types whose data holds an établissement of the company registry (SIRET)."""
+    return getattr(field_type, "data_key", "") == "etablissement"
+
+
 def schema(procedure: Procedure) -> Schema:
     """The champ columns across all revisions (libellé of the newest revision holding each stable_id).
 
     Columns follow the newest revision's order; champs removed since then come after, in the order
-    of the last revision that had them. Layout types (section titles…) have no column.
+    of the last revision that had them. Layout types (section titles…) have no column. The children
+    of repetition blocks are columns of their block's sheet, in the same way.
     """
     revision_ids = _revisions_exportees(procedure)
     rank = {pk: index for index, pk in enumerate(revision_ids)}
     definitions = list(
-        TypeDeChamp.objects.filter(revision__procedure=procedure, parent__isnull=True).only(
-            "pk", "revision_id", "stable_id", "type_champ", "libelle", "private", "position"
+        TypeDeChamp.objects.filter(revision__procedure=procedure).only(
+            "pk", "revision_id", "stable_id", "type_champ", "libelle", "private", "position", "parent_id"
         )
     )
-    result = Schema(types_by_definition={tdc.pk: tdc.field_type for tdc in definitions})
+    result = Schema(
+        types_by_definition={tdc.pk: tdc.field_type for tdc in definitions},
+        stable_id_by_definition={tdc.pk: tdc.stable_id for tdc in definitions},
+    )
+    parents = {tdc.pk: tdc.stable_id for tdc in definitions if tdc.parent_id is None}
     exported = sorted(
         (tdc for tdc in definitions if tdc.revision_id in rank),
         key=lambda tdc: (rank[tdc.revision_id], tdc.position, tdc.pk),
     )
-    seen = set()
+    seen: set[int] = set()
+    children: dict[int, list[ColonneChamp]] = {}
+    blocs = []
     for tdc in exported:
         if tdc.stable_id in seen or not tdc.field_type.fillable:
             continue
         seen.add(tdc.stable_id)
-        target = result.annotations if tdc.private else result.publics
-        target.append(ColonneChamp(stable_id=tdc.stable_id, libelle=tdc.libelle, field_type=tdc.field_type))
+        column = ColonneChamp(stable_id=tdc.stable_id, libelle=tdc.libelle, field_type=tdc.field_type)
+        if tdc.parent_id is not None:
+            children.setdefault(parents.get(tdc.parent_id), []).append(column)
+        else:
+            (result.annotations if tdc.private else result.publics).append(column)
+            if tdc.field_type.has_children:
+                blocs.append(column)
+        if _holds_etablissement(tdc.field_type):
+            result.etablissements.append(column)
+    result.repetitions = [
+        BlocRepetable(stable_id=b.stable_id, libelle=b.libelle, field_type=b.field_type,
+                      enfants=tuple(children.get(b.stable_id, ())))
+        for b in blocs
+    ]
     return result
 
 
-META_HEADERS = [
-    "N° dossier", "E-mail", "Civilité", "Nom", "Prénom", "Archivé", "État", "Créé le", "Dernière mise à jour le",
-    "Déposé le", "Passé en instruction le", "Traité le", "Motivation", "Groupe instructeur", "Instructeurs",
-    "Décision prise par", "Labels",
+# The metadata columns (seed 001 "Exports de données", "Métadonnées"), in their default order:
+# (key, header, group). The keys are what export templates store: never rename one.
+G_DOSSIER, G_DEMANDEUR, G_INSTRUCTION = "Informations du dossier", "Demandeur", "Instruction"
+META_COLONNES = [
+    Colonne("numero", "N° dossier", G_DOSSIER),
+    Colonne("email", "E-mail", G_DEMANDEUR),
+    Colonne("civilite", "Civilité", G_DEMANDEUR),
+    Colonne("nom", "Nom", G_DEMANDEUR),
+    Colonne("prenom", "Prénom", G_DEMANDEUR),
+    Colonne("siret", "SIRET", G_DEMANDEUR),
+    Colonne("raison_sociale", "Raison sociale", G_DEMANDEUR),
+    Colonne("archive", "Archivé", G_DOSSIER),
+    Colonne("etat", "État", G_DOSSIER),
+    Colonne("cree_le", "Créé le", G_DOSSIER),
+    Colonne("mis_a_jour_le", "Dernière mise à jour le", G_DOSSIER),
+    Colonne("depose_le", "Déposé le", G_DOSSIER),
+    Colonne("en_instruction_le", "Passé en instruction le", G_DOSSIER),
+    Colonne("traite_le", "Traité le", G_DOSSIER),
+    Colonne("motivation", "Motivation", G_DOSSIER),
+    Colonne("groupe_instructeur", "Groupe instructeur", G_INSTRUCTION),
+    Colonne("instructeurs", "Instructeurs", G_INSTRUCTION),
+    Colonne("decision_par", "Décision prise par", G_INSTRUCTION),
+    Colonne("labels", "Labels", G_INSTRUCTION),
 ]
+IDENTITY_KEYS = ("civilite", "nom", "prenom")
+COMPANY_KEYS = ("siret", "raison_sociale")
+META_HEADERS = [c.libelle for c in META_COLONNES if c.key not in COMPANY_KEYS]  # for individuals
 IDENTITY_HEADERS = ("Civilité", "Nom", "Prénom")
 META_FIELDS = (
     "pk", "user__email", "civilite", "nom", "prenom", "archived", "state", "created_at", "updated_at", "depose_at",
     "en_instruction_at", "processed_at", "motivation", "groupe_instructeur__label",
 )
+G_FORMULAIRE, G_ANNOTATIONS = "Formulaire", "Annotations privées"
+
+
+def _has_company_identity() -> bool:
+    """Dossiers of démarches for companies keep the demandeur's SIRET and établissement."""
+    return _model_has(Dossier, "siret", "etablissement")
+
+
+def meta_colonnes(procedure: Procedure) -> list[Colonne]:
+    """Identity columns for démarches addressed to individuals; SIRET and raison sociale for companies."""
+    if procedure.for_individual:
+        left_out = COMPANY_KEYS
+    else:
+        left_out = IDENTITY_KEYS if _has_company_identity() else IDENTITY_KEYS + COMPANY_KEYS
+    return [c for c in META_COLONNES if c.key not in left_out]
 
 
 def meta_headers(procedure: Procedure) -> list[str]:
-    """Identity columns only for démarches addressed to individuals."""
-    if procedure.for_individual:
-        return list(META_HEADERS)
-    return [h for h in META_HEADERS if h not in IDENTITY_HEADERS]
+    return [c.libelle for c in meta_colonnes(procedure)]
 
 
-def headers(procedure: Procedure, schema_: Schema) -> list[str]:
-    return meta_headers(procedure) + [c.libelle for c in schema_.publics] + [c.libelle for c in schema_.annotations]
+def champ_key(stable_id: int) -> str:
+    return f"champ:{stable_id}"
+
+
+def colonnes_disponibles(procedure: Procedure, schema_: Schema | None = None) -> list[Colonne]:
+    """The column catalogue of a démarche's "Dossiers" sheet, in the default order: the metadata,
+    one column per champ of every revision, then the annotations privées. Export templates choose
+    and order these keys; lignes_dossiers(colonnes=…) and headers(colonnes=…) follow them."""
+    schema_ = schema_ if schema_ is not None else schema(procedure)
+    return (
+        meta_colonnes(procedure)
+        + [Colonne(champ_key(c.stable_id), c.libelle, G_FORMULAIRE) for c in schema_.publics]
+        + [Colonne(champ_key(c.stable_id), c.libelle, G_ANNOTATIONS) for c in schema_.annotations]
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a "Dossiers" row is laid out: the full row (every column), and which of its cells are written."""
+
+    meta_keys: list[str]
+    champ_position: dict[int, int]  # stable_id → index in the full row
+    width: int
+    headers: list[str]
+    indices: list[int] | None  # None: the full row, in the default order
+    wanted: frozenset[str]
+
+
+def _plan(procedure: Procedure, schema_: Schema, colonnes: Sequence[str] | None) -> _Plan:
+    catalogue = colonnes_disponibles(procedure, schema_)
+    meta_keys = [c.key for c in meta_colonnes(procedure)]
+    champs = schema_.publics + schema_.annotations
+    position = {column.stable_id: len(meta_keys) + index for index, column in enumerate(champs)}
+    if colonnes is None:
+        return _Plan(meta_keys, position, len(catalogue), [c.libelle for c in catalogue], None,
+                     frozenset(c.key for c in catalogue))
+    index = {c.key: i for i, c in enumerate(catalogue)}
+    chosen = list(dict.fromkeys(k for k in colonnes if k in index))  # unknown keys (a champ never published…) are left out
+    return _Plan(meta_keys, position, len(catalogue), [catalogue[index[k]].libelle for k in chosen],
+                 [index[k] for k in chosen], frozenset(chosen))
+
+
+def headers(procedure: Procedure, schema_: Schema, colonnes: Sequence[str] | None = None) -> list[str]:
+    return _plan(procedure, schema_, colonnes).headers
 
 
 def _to_local(zone):
-    """Spreadsheets have no time zones: dates are written in the platform's local time (naive)."""
+    """Spreadsheets have no time zones: dates are written in the platform's local time (naive).
+
+    Accepts what the ORM gives (aware datetimes) and what database cursors give without the ORM's
+    conversions: aware datetimes (PostgreSQL) or UTC text (SQLite)."""
+    utc = datetime.UTC
 
     def local(moment):
-        return moment.astimezone(zone).replace(tzinfo=None) if moment is not None else None
+        if moment is None:
+            return None
+        if type(moment) is str:
+            moment = datetime.datetime.fromisoformat(moment)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=utc)
+        return moment.astimezone(zone).replace(tzinfo=None)
 
     return local
+
+
+def _ids_in(model, ids: Iterable[int], column: str = "dossier_id") -> RawSQL:
+    """The condition "<column> IN (ids)" with the numbers written into the SQL: each chunk's queries
+    would otherwise have Django prepare their thousand parameters one by one."""
+    qn = connection.ops.quote_name
+    numbers = ",".join(str(int(pk)) for pk in ids) or "NULL"
+    return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({numbers})", (), output_field=BooleanField())
+
+
+def _batches_without_conversion(query: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
+    """A values_list query read in batches of chunk_size rows (a server-side cursor where the database
+    has one), skipping the ORM's per-value conversions: the caller converts what it reads."""
+    compiler = query.query.get_compiler(using=query.db)
+    try:
+        batches = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size)
+    except EmptyResultSet:
+        return
+    for batch in batches or ():
+        if batch:
+            yield batch
 
 
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
@@ -149,19 +316,107 @@ def _is_plain(field_type) -> bool:
     )
 
 
-def _champs(dossier_ids: list[int]) -> Iterator[tuple]:
-    """The top-level champs of some dossiers, as plain tuples straight from the database cursor
-    (the ORM's per-row conversions cost more than the query itself at this volume); "data" is
-    JSON text, decoded only for the types that read it."""
-    query = Champ.objects.filter(dossier_id__in=dossier_ids, row_id="").values_list(
-        "dossier_id", "stable_id", "type_de_champ_id", "value", "data"
-    )
+# Memoised cells per column (values without data): at most this many distinct values; once full, a
+# column keeps its memo only while one lookup in CACHE_MIN_HITS finds its value (judged every
+# CACHE_PROBE misses): a column of unique values stops caching.
+CACHE_PER_COLUMN = 20_000
+CACHE_PROBE = 2_000
+CACHE_MIN_HITS = 4
+
+
+def convertisseur(field_type) -> Callable[[str, object], object] | None:
+    """The function turning a stored (value, data) into its cell, through the type's export API
+    (is_empty, export_value); None for plain types, whose non-empty text is the cell.
+
+    Values without data repeat a lot (choices, dates, numbers): their cells are memoised, so that
+    the type's methods (a date formatted in French…) run once per distinct value. The memo is
+    bounded (CACHE_PER_COLUMN) and dropped for columns where values hardly repeat.
+    """
+    if _is_plain(field_type):
+        return None
+    is_empty, export_value = field_type.is_empty, field_type.export_value
+    cache: dict[str, object] = {}
+    stats = [0, 0, True]  # lookups, hits, caching
+
+    def compute(value, data):
+        stored = StoredValue(value=value or "", data=data)
+        return None if is_empty(stored) else export_value(stored)
+
+    def convert(value, data):
+        if data is not None:
+            return compute(value, json.loads(data) if isinstance(data, str) else data)
+        if not stats[2]:
+            return compute(value, None)
+        try:
+            cell = cache[value]
+            stats[1] += 1
+            return cell
+        except KeyError:
+            pass
+        cell = compute(value, None)
+        if len(cache) < CACHE_PER_COLUMN:
+            cache[value] = cell
+            return cell
+        # Full: judge the hit rate over the next lookups; a column of unique values stops caching.
+        stats[0] += 1
+        if stats[0] >= CACHE_PROBE:
+            if stats[1] * CACHE_MIN_HITS < stats[0] + stats[1]:
+                stats[2] = False
+                cache.clear()
+            stats[0] = stats[1] = 0
+        return cell
+
+    return convert
+
+
+def _raw_batches(query: QuerySet) -> Iterator[list[tuple]]:
+    """The rows of a values_list query, in batches of plain tuples straight from the database cursor
+    (the ORM's per-row conversions cost more than the query itself at this volume): JSON columns come
+    as text (decoded by convertisseur only where a type reads them). For the per-chunk queries only:
+    the whole result of one execute is fetched by the driver."""
     sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         database_cursor = cursor.cursor  # past Django's wrapper, which costs a call per row
         while rows := database_cursor.fetchmany(5000):
-            yield from rows
+            yield rows
+
+
+def _raw_rows(query: QuerySet) -> Iterator[tuple]:
+    for rows in _raw_batches(query):
+        yield from rows
+
+
+def _champs(dossier_ids: list[int], stable_ids: Iterable[int] | None = None) -> Iterator[list[tuple]]:
+    """The top-level champs of some dossiers, in batches of (dossier_id, type_de_champ_id, value, data)."""
+    query = Champ.objects.filter(_ids_in(Champ, dossier_ids), row_id="")
+    if stable_ids is not None:
+        query = query.filter(stable_id__in=list(stable_ids))
+    return _raw_batches(query.values_list("dossier_id", "type_de_champ_id", "value", "data"))
+
+
+def _specs(schema_: Schema, position: dict[int, int], wanted_stable_ids: set[int] | None = None) -> dict[int, tuple]:
+    """For every definition (of any revision) whose column is written: (index in the row, converter).
+    One converter per stable_id and type, so that the memoised cells of a column are shared."""
+    converters: dict[tuple, object] = {}
+    result = {}
+    for definition_id, stable_id in schema_.stable_id_by_definition.items():
+        if stable_id not in position or (wanted_stable_ids is not None and stable_id not in wanted_stable_ids):
+            continue
+        field_type = schema_.types_by_definition[definition_id]
+        key = (stable_id, type(field_type))
+        if key not in converters:
+            converters[key] = convertisseur(field_type)
+        result[definition_id] = (position[stable_id], converters[key])
+    return result
+
+
+def _demandeur_etablissement(etablissement) -> dict:
+    if isinstance(etablissement, str):
+        etablissement = json.loads(etablissement)
+    if isinstance(etablissement, dict) and etablissement.get("etat") == "ok":
+        return etablissement.get("etablissement") or {}
+    return {}
 
 
 def lignes_dossiers(
@@ -171,112 +426,291 @@ def lignes_dossiers(
     *,
     chunk_size: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    colonnes: Sequence[str] | None = None,
 ) -> Iterator[list]:
-    """One row per dossier: metadata, then one cell per public champ, then per annotation privée.
+    """One row per dossier: metadata, then one cell per public champ, then per annotation privée;
+    with colonnes (keys of colonnes_disponibles), only those columns, in that order.
 
-    on_chunk(rows_done) is called after each chunk (progress, heartbeat).
+    Dossiers are read chunk by chunk; per chunk, one query per related table, and only for the
+    columns written. on_chunk(rows_done) is called after each chunk (progress, heartbeat).
     """
     chunk_size = chunk_size or CHUNK_SIZE
-    individual = procedure.for_individual
-    columns = schema_.publics + schema_.annotations
-    base = len(meta_headers(procedure))
-    position = {column.stable_id: base + index for index, column in enumerate(columns)}
-    width = base + len(columns)
-    types = schema_.types_by_definition
-    plain = {definition_id: _is_plain(field_type) for definition_id, field_type in types.items()}
+    plan = _plan(procedure, schema_, colonnes)
+    wanted = plan.wanted
+    meta_keys = plan.meta_keys
+    base = len(meta_keys)
+    padding = [None] * (plan.width - base)
+    wanted_stable_ids = None
+    if colonnes is not None:
+        wanted_stable_ids = {int(k.split(":", 1)[1]) for k in wanted if k.startswith("champ:")}
+    specs = _specs(schema_, plan.champ_position, wanted_stable_ids)
+    project = None
+    if plan.indices is not None:
+        getter = itemgetter(*plan.indices) if plan.indices else (lambda row: ())
+        project = (lambda row: [getter(row)]) if len(plan.indices) == 1 else (lambda row: list(getter(row)))
+    individual = "civilite" in meta_keys
+    company = "siret" in meta_keys
+    fields = META_FIELDS + (("siret", "etablissement") if company else ())
     local = _to_local(timezone.get_current_timezone())
     done = 0
-    rows = dossiers.values_list(*META_FIELDS).iterator(chunk_size=chunk_size)
-    for chunk in _chunks(rows, chunk_size):
+    for chunk in _batches_without_conversion(dossiers.values_list(*fields), chunk_size):
         ids = [r[0] for r in chunk]
         followers: dict[int, list[str]] = {}
-        for dossier_id, email in (
-            Follow.objects.filter(dossier_id__in=ids)
-            .order_by("created_at", "id")
-            .values_list("dossier_id", "instructeur__user__email")
-        ):
-            followers.setdefault(dossier_id, []).append(email)
+        if "instructeurs" in wanted:
+            for dossier_id, email in (
+                Follow.objects.filter(_ids_in(Follow, ids))
+                .order_by("created_at", "id")
+                .values_list("dossier_id", "instructeur__user__email")
+            ):
+                followers.setdefault(dossier_id, []).append(email)
         labels: dict[int, list[str]] = {}
-        for dossier_id, name in (
-            DossierLabel.objects.filter(dossier_id__in=ids)
-            .order_by("label_id")
-            .values_list("dossier_id", "label__name")
-        ):
-            labels.setdefault(dossier_id, []).append(name)
-        deciders = dict(
-            Traitement.objects.filter(dossier_id__in=ids, state__in=Dossier.TERMINE)
-            .order_by("processed_at", "id")
-            .values_list("dossier_id", "instructeur_email")
-        )
+        if "labels" in wanted:
+            for dossier_id, name in (
+                DossierLabel.objects.filter(_ids_in(DossierLabel, ids))
+                .order_by("label_id")
+                .values_list("dossier_id", "label__name")
+            ):
+                labels.setdefault(dossier_id, []).append(name)
+        deciders = {}
+        if "decision_par" in wanted:
+            deciders = dict(
+                Traitement.objects.filter(_ids_in(Traitement, ids), state__in=Dossier.TERMINE)
+                .order_by("processed_at", "id")
+                .values_list("dossier_id", "instructeur_email")
+            )
         cells: dict[int, list] = {}
         for r in chunk:
             (pk, email, civilite, nom, prenom, archived, state, created, updated, depose, instruction, processed,
-             motivation, groupe) = r
+             motivation, groupe) = r[:14]
             meta = [pk, email]
             if individual:
                 meta += [civilite, nom, prenom]
+            if company:
+                siret, etablissement = r[14:16]
+                meta += [siret or None, _demandeur_etablissement(etablissement).get("raison_sociale") or None]
             meta += [
                 "Oui" if archived else "Non", STATE_LABELS.get(state, state), local(created), local(updated),
                 local(depose), local(instruction), local(processed), motivation, groupe or "",
                 ", ".join(followers.get(pk, ())), deciders.get(pk, ""), ", ".join(labels.get(pk, ())),
             ]
-            cells[pk] = meta + [None] * (width - base)
-        for dossier_id, stable_id, definition_id, value, data in _champs(ids):
-            index = position.get(stable_id)
-            if index is None:
-                continue
-            if plain.get(definition_id):
-                if value:
-                    cells[dossier_id][index] = value
-                continue
-            field_type = types.get(definition_id) or columns[index - base].field_type
-            stored = StoredValue(value=value, data=json.loads(data) if isinstance(data, str) else data)
-            if not field_type.is_empty(stored):
-                cells[dossier_id][index] = field_type.export_value(stored)
-        for r in chunk:
-            yield cells[r[0]]
+            cells[pk] = meta + padding
+        if specs:
+            get_spec = specs.get
+            for batch in _champs(ids, wanted_stable_ids):
+                for dossier_id, definition_id, value, data in batch:
+                    spec = get_spec(definition_id)
+                    if spec is None:
+                        continue
+                    index, convert = spec
+                    if convert is None:
+                        if value:
+                            cells[dossier_id][index] = value
+                    else:
+                        cell = convert(value, data)
+                        if cell is not None and cell != "":
+                            cells[dossier_id][index] = cell
+        if project is None:
+            for pk in ids:
+                yield cells[pk]
+        else:
+            for pk in ids:
+                yield project(cells[pk])
         done += len(chunk)
         if on_chunk is not None:
             on_chunk(done)
 
 
+def _ids_par_lots(dossiers: QuerySet, chunk_size: int) -> Iterator[list[int]]:
+    """The exported dossiers' numbers, ascending, chunk by chunk (the sheets linked by dossier number)."""
+    ids = dossiers.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=chunk_size)
+    return _chunks(ids, chunk_size)
+
+
+def repetition_headers(bloc: BlocRepetable) -> list[str]:
+    return ["N° dossier", "Ligne"] + [c.libelle for c in bloc.enfants]
+
+
+def lignes_repetition(
+    dossiers: QuerySet, bloc: BlocRepetable, schema_: Schema, *, chunk_size: int | None = None
+) -> Iterator[list]:
+    """The rows of a repetition block, each linked by its dossier's number, in the block's order
+    ("Ligne" counts from 1 within the dossier); rows where nothing was answered are left out."""
+    chunk_size = chunk_size or CHUNK_SIZE
+    position = {c.stable_id: 2 + i for i, c in enumerate(bloc.enfants)}
+    if not position:
+        return
+    specs = _specs(schema_, position)
+    width = 2 + len(bloc.enfants)
+    for ids in _ids_par_lots(dossiers, chunk_size):
+        order: dict[int, list[str]] = {}
+        for dossier_id, value, data in _raw_rows(
+            Champ.objects.filter(dossier_id__in=ids, stable_id=bloc.stable_id, row_id="").values_list(
+                "dossier_id", "value", "data"
+            )
+        ):
+            data = json.loads(data) if isinstance(data, str) else data
+            order[dossier_id] = bloc.field_type.raw(StoredValue(value=value or "", data=data))
+        answers: dict[tuple[int, str], list] = {}
+        for dossier_id, row_id, definition_id, value, data in _raw_rows(
+            Champ.objects.filter(dossier_id__in=ids, stable_id__in=list(position)).exclude(row_id="").values_list(
+                "dossier_id", "row_id", "type_de_champ_id", "value", "data"
+            )
+        ):
+            spec = specs.get(definition_id)
+            if spec is None:
+                continue
+            index, convert = spec
+            cell = (value or None) if convert is None else convert(value, data)
+            if cell is None or cell == "":
+                continue
+            row = answers.get((dossier_id, row_id))
+            if row is None:
+                row = answers[(dossier_id, row_id)] = [None] * width
+            row[index] = cell
+        for dossier_id in ids:
+            for number, row_id in enumerate(order.get(dossier_id, ()), start=1):
+                row = answers.get((dossier_id, row_id))
+                if row is not None:
+                    row[0], row[1] = dossier_id, number
+                    yield row
+
+
+ETABLISSEMENT_HEADERS = [
+    "N° dossier", "Champ", "SIRET", "SIREN", "Raison sociale", "Enseigne", "Siège social", "Adresse", "Code postal",
+    "Commune", "Code INSEE", "Code NAF", "Libellé NAF", "Forme juridique", "Libellé forme juridique",
+    "Date de création", "Établissement actif",
+]
+DEMANDEUR = "Demandeur"
+
+
+def _etablissement_row(dossier_id: int, libelle: str, siret: str, data) -> list:
+    if isinstance(data, str):
+        data = json.loads(data)
+    etab = (data.get("etablissement") if isinstance(data, dict) and data.get("etat") == "ok" else None) or {}
+
+    def text(key):
+        return etab.get(key) or None
+
+    def yes_no(key):
+        return None if not etab or etab.get(key) is None else ("Oui" if etab.get(key) else "Non")
+
+    created = None
+    if etab.get("date_creation"):
+        try:
+            created = datetime.date.fromisoformat(str(etab["date_creation"])[:10])
+        except ValueError:
+            created = etab["date_creation"]
+    return [
+        dossier_id, libelle, siret, text("siren"), text("raison_sociale"), text("enseigne"), yes_no("siege"),
+        text("adresse"), text("code_postal"), text("commune"), text("code_insee"), text("naf"), text("libelle_naf"),
+        text("forme_juridique"), text("libelle_forme_juridique"), created, yes_no("actif"),
+    ]
+
+
+def lignes_etablissements(
+    dossiers: QuerySet, procedure: Procedure, schema_: Schema, *, chunk_size: int | None = None
+) -> Iterator[list]:
+    """The établissements of the exported dossiers, by dossier number: the demandeur's (démarches for
+    companies), then those of the SIRET champs in the form's order (a repetition block's rows in turn)."""
+    chunk_size = chunk_size or CHUNK_SIZE
+    company = not procedure.for_individual and _has_company_identity()
+    champs = {c.stable_id: (rank, c.libelle) for rank, c in enumerate(schema_.etablissements)}
+    for ids in _ids_par_lots(dossiers, chunk_size):
+        found: dict[int, list] = {}
+        if company:
+            for dossier_id, siret, etablissement in _raw_rows(
+                Dossier.objects.filter(pk__in=ids).exclude(siret="").values_list("pk", "siret", "etablissement")
+            ):
+                found.setdefault(dossier_id, []).append(((-1, ""), _etablissement_row(dossier_id, DEMANDEUR, siret, etablissement)))
+        if champs:
+            for dossier_id, stable_id, row_id, value, data in _raw_rows(
+                Champ.objects.filter(dossier_id__in=ids, stable_id__in=list(champs)).exclude(value="").values_list(
+                    "dossier_id", "stable_id", "row_id", "value", "data"
+                )
+            ):
+                rank, libelle = champs[stable_id]
+                found.setdefault(dossier_id, []).append(((rank, row_id), _etablissement_row(dossier_id, libelle, value, data)))
+        for dossier_id in ids:
+            for _, row in sorted(found.get(dossier_id, ()), key=lambda item: item[0]):
+                yield row
+
+
 AVIS_HEADERS = ["N° dossier", "Expert", "Demandé par", "Question", "Demandé le", "Avis", "Donné le"]
+AVIS_EXTRA = [  # (header, field): what avis keep since issue 7, when the model has it
+    ("Question oui/non", "question_label"), ("Réponse oui/non", "question_answer"), ("Confidentiel", "confidentiel"),
+]
+
+
+def _model_has(model, *names: str) -> bool:
+    fields = {f.name for f in model._meta.get_fields()}
+    return all(name in fields for name in names)
+
+
+def avis_headers() -> list[str]:
+    return AVIS_HEADERS + [header for header, name in AVIS_EXTRA if _model_has(Avis, name)]
+
+
+def _oui_non(value):
+    return None if value is None else ("Oui" if value else "Non")
 
 
 def lignes_avis(dossiers: QuerySet, *, chunk_size: int | None = None) -> Iterator[list]:
-    """The avis on the exported dossiers, by dossier number (one streaming query)."""
+    """The avis on the exported dossiers, by dossier number (one streaming query); requests
+    withdrawn by the instructeurs are left out. Confidential avis are there: only instructeurs export."""
     chunk_size = chunk_size or CHUNK_SIZE
-    avis = (
-        Avis.objects.filter(dossier__in=dossiers.values("pk"))
-        .order_by("dossier_id", "created_at", "id")
-        .values_list(
-            "dossier_id", "expert__user__email", "claimant__user__email", "introduction", "created_at", "answer",
-            "answered_at",
-        )
+    extra = [name for _, name in AVIS_EXTRA if _model_has(Avis, name)]
+    avis = Avis.objects.filter(dossier__in=dossiers.values("pk"))
+    if _model_has(Avis, "revoked_at"):
+        avis = avis.filter(revoked_at__isnull=True)
+    avis = avis.order_by("dossier_id", "created_at", "id").values_list(
+        "dossier_id", "expert__user__email", "claimant__user__email", "introduction", "created_at", "answer",
+        "answered_at", *extra,
     )
     local = _to_local(timezone.get_current_timezone())
-    for dossier_id, expert, claimant, introduction, created, answer, answered in avis.iterator(chunk_size=chunk_size):
-        yield [dossier_id, expert, claimant or "", introduction, local(created), answer, local(answered)]
+    for dossier_id, expert, claimant, introduction, created, answer, answered, *more in avis.iterator(
+        chunk_size=chunk_size
+    ):
+        cells = [dossier_id, expert, claimant or "", introduction, local(created), answer, local(answered)]
+        for name, value in zip(extra, more, strict=True):
+            cells.append(_oui_non(value) if name != "question_label" else value)
+        yield cells
 
 
 def feuilles(
     instructeur, procedure: Procedure, *, statut: str, include_archived: bool, with_avis: bool,
     label_id: int | None = None, on_chunk: Callable[[int], None] | None = None, chunk_size: int | None = None,
+    colonnes: Sequence[str] | None = None, annexes: bool | None = None,
 ) -> list[Feuille]:
-    """The sheets of an export, as lazy row iterators: "Dossiers", then "Avis" for formats with sheets."""
+    """The sheets of an export, as lazy row iterators: "Dossiers" (with colonnes, only those columns,
+    in that order), then for formats with sheets (annexes, by default with_avis): "Etablissements"
+    when the démarche has any, "Avis", and one sheet per repetition block."""
     dossiers = dossiers_a_exporter(
         instructeur, procedure, statut=statut, include_archived=include_archived, label_id=label_id
     )
     schema_ = schema(procedure)
     result = [
         Feuille(
-            name="Dossiers", headers=headers(procedure, schema_),
-            rows=lignes_dossiers(dossiers, procedure, schema_, chunk_size=chunk_size, on_chunk=on_chunk),
+            name="Dossiers", headers=headers(procedure, schema_, colonnes),
+            rows=lignes_dossiers(
+                dossiers, procedure, schema_, chunk_size=chunk_size, on_chunk=on_chunk, colonnes=colonnes
+            ),
         )
     ]
+    annexes = with_avis if annexes is None else annexes
+    if annexes and (schema_.etablissements or (not procedure.for_individual and _has_company_identity())):
+        result.append(Feuille(
+            name="Etablissements", headers=list(ETABLISSEMENT_HEADERS),
+            rows=lignes_etablissements(dossiers, procedure, schema_, chunk_size=chunk_size),
+        ))
     if with_avis:
         avis = lignes_avis(dossiers, chunk_size=chunk_size)
-        result.append(Feuille(name="Avis", headers=list(AVIS_HEADERS), rows=avis))
+        result.append(Feuille(name="Avis", headers=avis_headers(), rows=avis))
+    if annexes:
+        for bloc in schema_.repetitions:
+            result.append(Feuille(
+                name=bloc.libelle, headers=repetition_headers(bloc),
+                rows=lignes_repetition(dossiers, bloc, schema_, chunk_size=chunk_size),
+            ))
     return result
 
 

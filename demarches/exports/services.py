@@ -5,6 +5,8 @@ An export is asked by an instructeur (export_demander), built by a background jo
 expired (exports_purger, which also takes over the jobs whose worker died).
 """
 
+import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -27,8 +29,9 @@ from demarches.instruction.selectors import TAB_KEYS, TABS
 from demarches.procedures.models import Procedure
 from demarches.procedures.policies import can_instruct
 
-from . import selectors
-from .models import Export
+from . import geojson, modeles, selectors
+from . import zip as zip_export
+from .models import Export, ExportModele
 from .writers import writer_for
 
 logger = logging.getLogger(__name__)
@@ -49,8 +52,32 @@ class ExportRepris(Exception):
     """The job lost the export to another worker (or it was deleted): it stops without writing."""
 
 
-def export_key(*, statut: str, include_archived: bool, label_id: int | None = None) -> str:
-    return f"statut={statut};archives={int(bool(include_archived))};label={label_id or ''}"
+FORMATS_TEXTE = "Choisissez un format d'export : .xlsx, .ods, .csv, GeoJSON ou .zip."
+EXTENSIONS = {"json": "geojson"}
+CONTENT_TYPES = {"json": "application/geo+json", "zip": "application/zip"}
+
+
+def modele_options(modele: ExportModele | None) -> dict | None:
+    """What a modèle says, frozen in the export: later edits of the modèle do not change it."""
+    if modele is None:
+        return None
+    if modele.is_zip:
+        return {"nom_dossier": modele.nom_dossier, "nom_pdf": modele.nom_pdf}
+    return {"colonnes": list(modele.colonnes or [])}
+
+
+def export_key(
+    *, statut: str, include_archived: bool, label_id: int | None = None, options: dict | None = None
+) -> str:
+    key = f"statut={statut};archives={int(bool(include_archived))};label={label_id or ''}"
+    if options:
+        digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
+        key += f";modele={digest}"
+    return key
+
+
+def content_type(format: str) -> str:
+    return CONTENT_TYPES.get(format) or writer_for(format).content_type
 
 
 def _enqueue(export_id: int) -> None:
@@ -65,23 +92,29 @@ def _enqueue(export_id: int) -> None:
 @transaction.atomic
 def export_demander(
     *, instructeur: Instructeur, procedure: Procedure, format: str, statut: str, include_archived: bool = False,
-    label_id: int | None = None,
+    label_id: int | None = None, modele: ExportModele | None = None,
 ) -> tuple[Export, bool]:
     """Ask for an export of a dashboard tab, with its label filter; returns (export, created).
 
-    The same export asked again while it is being prepared, or within 5 minutes, is reused.
+    With a modèle d'export, the modèle's format, columns and names are used. The same export asked
+    again while it is being prepared, or within 5 minutes, is reused.
     """
     if not can_instruct(instructeur.user, procedure):
         raise PermissionDenied("Vous n'instruisez pas cette démarche.")
+    if modele is not None:
+        if modele.procedure_id != procedure.pk:
+            raise ValidationError({"modele": "Ce modèle d'export n'existe pas sur cette démarche."})
+        format = modele.format
     if format not in Export.Format.values:
-        raise ValidationError({"format": "Choisissez un format d'export : .xlsx, .ods ou .csv."})
+        raise ValidationError({"format": FORMATS_TEXTE})
     if statut not in TAB_KEYS:
         raise ValidationError({"statut": "Cet onglet du tableau de bord n'existe pas."})
     if label_id is not None and not Label.objects.filter(pk=label_id, procedure=procedure).exists():
         raise ValidationError({"label": "Ce label n'existe pas sur cette démarche."})
     # One request at a time per instructeur, so that a double click does not build the file twice.
     Instructeur.objects.select_for_update().filter(pk=instructeur.pk).first()
-    key = export_key(statut=statut, include_archived=include_archived, label_id=label_id)
+    options = modele_options(modele)
+    key = export_key(statut=statut, include_archived=include_archived, label_id=label_id, options=options)
     reusable = (
         Export.objects.filter(procedure=procedure, instructeur=instructeur, format=format, key=key)
         .filter(Q(status__in=[S.PENDING, S.RUNNING]) | Q(status=S.DONE, created_at__gte=timezone.now() - REUSE_WINDOW))
@@ -92,16 +125,16 @@ def export_demander(
         return reusable, False
     export = Export.objects.create(
         procedure=procedure, instructeur=instructeur, format=format, statut=statut,
-        include_archived=bool(include_archived), label_id=label_id, key=key,
+        include_archived=bool(include_archived), label_id=label_id, key=key, modele=modele, modele_options=options,
     )
     transaction.on_commit(lambda: _enqueue(export.pk))
     return export, True
 
 
-def _claim(export_id: int) -> tuple[Export, uuid.UUID] | None:
-    """Take the export for this worker, unless it is finished or alive in another worker."""
+def _claim(export_id: int, model=Export) -> tuple[Export, uuid.UUID] | None:
+    """Take the export (or archive) for this worker, unless it is finished or alive in another worker."""
     with transaction.atomic():
-        export = Export.objects.select_for_update().filter(pk=export_id).first()
+        export = model.objects.select_for_update().filter(pk=export_id).first()
         if export is None or export.status in (S.DONE, S.FAILED):
             return None
         now = timezone.now()
@@ -117,12 +150,12 @@ def _claim(export_id: int) -> tuple[Export, uuid.UUID] | None:
 
 def _download_name(export: Export) -> str:
     stamp = timezone.localtime(export.created_at).strftime("%Y-%m-%d_%H-%M")
-    return f"dossiers_demarche-{export.procedure_id}_{slugify(export.statut)}_{stamp}.{export.format}"
+    extension = EXTENSIONS.get(export.format, export.format)
+    return f"dossiers_demarche-{export.procedure_id}_{slugify(export.statut)}_{stamp}.{extension}"
 
 
 def export_construire(export: Export, path: str, *, on_progress=None) -> int:
     """Write the export's file at path, streaming; returns the number of dossiers written."""
-    writer_class = writer_for(export.format)
     options = {"statut": export.statut, "include_archived": export.include_archived, "label_id": export.label_id}
     total = selectors.nombre_de_dossiers(export.instructeur, export.procedure, **options)
 
@@ -130,8 +163,26 @@ def export_construire(export: Export, path: str, *, on_progress=None) -> int:
         if on_progress is not None:
             on_progress(min(99, done * 100 // total) if total else 99)
 
+    if export.format in (Export.Format.GEOJSON, Export.Format.ZIP):
+        dossiers = selectors.dossiers_a_exporter(export.instructeur, export.procedure, **options)
+        if export.format == Export.Format.GEOJSON:
+            geojson.ecrire(path, geojson.features(dossiers, on_chunk=on_chunk))
+        else:
+            names = export.modele_options or {}
+            nommage = zip_export.Nommage(
+                nom_dossier=names.get("nom_dossier") or zip_export.NOM_DOSSIER_DEFAUT,
+                nom_pdf=names.get("nom_pdf") or zip_export.NOM_PDF_DEFAUT,
+            )
+            zip_export.ecrire_zip(
+                path, zip_export.flux_zip(zip_export.dossiers_pour_zip(dossiers), nommage=nommage, on_dossier=on_chunk)
+            )
+        return total
+
+    writer_class = writer_for(export.format)
+    colonnes = (export.modele_options or {}).get("colonnes")
     sheets = selectors.feuilles(
-        export.instructeur, export.procedure, with_avis=writer_class.multiple_sheets, on_chunk=on_chunk, **options
+        export.instructeur, export.procedure, with_avis=writer_class.multiple_sheets, on_chunk=on_chunk,
+        colonnes=modeles.colonnes_a_exporter(colonnes) if colonnes else None, **options,
     )
     writer = writer_class(path)
     try:
@@ -160,7 +211,7 @@ def export_generer(*, export_id: int) -> Export | None:
         if not alive:
             raise ExportRepris
 
-    handle, path = tempfile.mkstemp(suffix=f".{export.format}", prefix="export-")
+    handle, path = tempfile.mkstemp(suffix=f".{EXTENSIONS.get(export.format, export.format)}", prefix="export-")
     os.close(handle)
     try:
         rows = export_construire(export, path, on_progress=on_progress)
@@ -191,13 +242,14 @@ def export_generer(*, export_id: int) -> Export | None:
             pass
 
 
-def _record_failure(export_id: int, token, exc: Exception, *, attempts: int) -> None:
+def _record_failure(export_id: int, token, exc: Exception, *, attempts: int, model=Export, ttl=None) -> None:
     """Back to pending (the periodic job retries it) until the last attempt, then failed."""
     now = timezone.now()
     final = attempts >= MAX_ATTEMPTS
-    Export.objects.filter(pk=export_id, run_token=token).update(
+    ttl = ttl or EXPORT_TTL
+    model.objects.filter(pk=export_id, run_token=token).update(
         status=S.FAILED if final else S.PENDING, error=repr(exc)[:2000], run_token=None, heartbeat_at=now,
-        finished_at=now if final else None, expires_at=now + EXPORT_TTL if final else None,
+        finished_at=now if final else None, expires_at=now + ttl if final else None,
     )
 
 
@@ -222,37 +274,100 @@ def _email_export_pret(export: Export, loaded: Export) -> None:
     )
 
 
-def exports_purger() -> dict[str, int]:
-    """The periodic job: delete expired exports and their files, take over dead or forgotten jobs."""
+def purger_et_reprendre(model, *, ttl, enqueue) -> dict[str, int]:
+    """Delete the expired files of a model (exports, archives) and take over its dead or forgotten jobs."""
     now = timezone.now()
-    expired = list(Export.objects.filter(expires_at__lt=now).only("pk", "file"))
-    for export in expired:
-        if export.file:
+    expired = list(model.objects.filter(expires_at__lt=now).only("pk", "file"))
+    for item in expired:
+        if item.file:
             try:
-                export.file.delete(save=False)
+                item.file.delete(save=False)
             except OSError:
-                logger.exception("Fichier de l'export %s non supprimé", export.pk)
-    deleted, _ = Export.objects.filter(pk__in=[e.pk for e in expired]).delete()
+                logger.exception("Fichier %s n° %s non supprimé", model._meta.verbose_name, item.pk)
+    deleted, _ = model.objects.filter(pk__in=[e.pk for e in expired]).delete()
 
     relaunch: list[int] = []
     abandoned = 0
     with transaction.atomic():
-        stale = Export.objects.select_for_update().filter(status=S.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-        for export in stale:
-            if export.attempts >= MAX_ATTEMPTS:
-                export.status, export.finished_at, export.expires_at = S.FAILED, now, now + EXPORT_TTL
-                export.error = export.error or "La préparation a été interrompue à plusieurs reprises."
+        stale = model.objects.select_for_update().filter(status=S.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        for item in stale:
+            if item.attempts >= MAX_ATTEMPTS:
+                item.status, item.finished_at, item.expires_at = S.FAILED, now, now + ttl
+                item.error = item.error or "La préparation a été interrompue à plusieurs reprises."
                 abandoned += 1
             else:
-                export.status = S.PENDING
-                relaunch.append(export.pk)
-            export.run_token, export.heartbeat_at = None, now
-            export.save(update_fields=["status", "finished_at", "expires_at", "error", "run_token", "heartbeat_at"])
-        waiting = Export.objects.filter(status=S.PENDING, attempts__lt=MAX_ATTEMPTS).filter(
+                item.status = S.PENDING
+                relaunch.append(item.pk)
+            item.run_token, item.heartbeat_at = None, now
+            item.save(update_fields=["status", "finished_at", "expires_at", "error", "run_token", "heartbeat_at"])
+        waiting = model.objects.filter(status=S.PENDING, attempts__lt=MAX_ATTEMPTS).filter(
             Q(heartbeat_at__lt=now - PENDING_RETRY_AFTER)
             | Q(heartbeat_at__isnull=True, created_at__lt=now - PENDING_RETRY_AFTER)
         )
         relaunch += [pk for pk in waiting.values_list("pk", flat=True) if pk not in relaunch]
         for pk in relaunch:
-            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+            transaction.on_commit(lambda pk=pk: enqueue(pk))
     return {"supprimes": deleted, "relances": len(relaunch), "abandonnes": abandoned}
+
+
+def exports_purger() -> dict[str, int]:
+    """The periodic job: delete expired exports (and archives) and their files, take over dead or
+    forgotten jobs."""
+    from . import archives
+
+    result = purger_et_reprendre(Export, ttl=EXPORT_TTL, enqueue=_enqueue)
+    result["archives"] = archives.archives_purger()
+    return result
+
+
+# --- modèles d'export ----------------------------------------------------------------------------
+
+
+def _modele_verifier(modele: ExportModele) -> None:
+    errors = {}
+    if modele.is_zip:
+        for field, numero_requis in (("nom_dossier", True), ("nom_pdf", False)):
+            problems = zip_export.erreurs_de_nommage(getattr(modele, field), numero_requis=numero_requis)
+            if problems:
+                errors[field] = problems
+        modele.colonnes = []
+    else:
+        modele.colonnes = modeles.cles_valides(modele.procedure, modele.colonnes or [])
+        if not modele.colonnes:
+            errors["colonnes"] = "Choisissez au moins une colonne."
+        modele.nom_dossier = modele.nom_pdf = ""
+    modele.nom = (modele.nom or "").strip()
+    if not modele.nom:
+        errors["nom"] = "Donnez un nom au modèle."
+    elif ExportModele.objects.filter(procedure=modele.procedure, nom__iexact=modele.nom).exclude(pk=modele.pk).exists():
+        errors["nom"] = "Un modèle d'export de cette démarche porte déjà ce nom."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def export_modele_enregistrer(
+    *, instructeur: Instructeur, procedure: Procedure, nom: str, format: str, colonnes: list[str] | None = None,
+    nom_dossier: str = "", nom_pdf: str = "", modele: ExportModele | None = None,
+) -> ExportModele:
+    """Create a modèle d'export of a démarche, or change one (any instructeur of the démarche may)."""
+    if not can_instruct(instructeur.user, procedure):
+        raise PermissionDenied("Vous n'instruisez pas cette démarche.")
+    if format not in ExportModele.Format.values:
+        raise ValidationError({"format": "Choisissez un format : .xlsx, .ods, .csv ou .zip."})
+    if modele is None:
+        modele = ExportModele(procedure=procedure, created_by=instructeur)
+    elif modele.procedure_id != procedure.pk:
+        raise PermissionDenied("Ce modèle d'export n'appartient pas à cette démarche.")
+    modele.nom, modele.format, modele.colonnes = nom, format, list(colonnes or [])
+    modele.nom_dossier, modele.nom_pdf = (nom_dossier or "").strip(), (nom_pdf or "").strip()
+    _modele_verifier(modele)
+    modele.save()
+    return modele
+
+
+@transaction.atomic
+def export_modele_supprimer(*, instructeur: Instructeur, modele: ExportModele) -> None:
+    if not can_instruct(instructeur.user, modele.procedure):
+        raise PermissionDenied("Vous n'instruisez pas cette démarche.")
+    modele.delete()

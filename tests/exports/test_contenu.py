@@ -69,7 +69,7 @@ def test_export_has_the_metadata_then_one_column_per_champ_then_the_annotations(
     assert row["Nom du projet"] == "Festival « Été & Musique » <2026>"
     assert row["Nombre de participants"] in ("120", 120)
     assert row["Budget"] in ("1500,5", 1500.5)
-    assert row["Date de l'événement"] in ("14 juillet 2026", datetime.datetime(2026, 7, 14), datetime.date(2026, 7, 14))
+    assert row["Date de l'événement"] in ("14 juillet 2026", "2026-07-14", datetime.datetime(2026, 7, 14), datetime.date(2026, 7, 14))
     assert row["J'accepte les conditions"] == "Oui"
     assert row["Thèmes"] == "Culture, Santé"
     assert row["Description"] == "Première ligne\nDeuxième  ligne"
@@ -79,7 +79,8 @@ def test_export_has_the_metadata_then_one_column_per_champ_then_the_annotations(
 @pytest.mark.parametrize("format", ["xlsx", "ods"])
 def test_spreadsheets_have_an_avis_sheet_linked_by_dossier_number(instructeur, demarche, dossier_complet, format):
     sheets = produire(instructeur, demarche, format)
-    assert sheets["Avis"][0] == ["N° dossier", "Expert", "Demandé par", "Question", "Demandé le", "Avis", "Donné le"]
+    assert sheets["Avis"][0][:7] == ["N° dossier", "Expert", "Demandé par", "Question", "Demandé le", "Avis", "Donné le"]
+    assert sheets["Avis"][0] == selectors.avis_headers()
     (avis,) = as_dicts(sheets["Avis"])
     assert avis["N° dossier"] == dossier_complet.pk
     assert avis["Expert"] == "experte@exemple.fr"
@@ -87,6 +88,18 @@ def test_spreadsheets_have_an_avis_sheet_linked_by_dossier_number(instructeur, d
     assert avis["Question"] == "Le budget est-il réaliste ?"
     assert avis["Avis"] == "Oui, il est réaliste."
     assert isinstance(avis["Demandé le"], datetime.datetime) and isinstance(avis["Donné le"], datetime.datetime)
+    if "Confidentiel" in avis:
+        assert avis["Confidentiel"] == "Non"
+
+
+def test_withdrawn_avis_requests_are_not_exported(instructeur, demarche, dossier_complet):
+    from demarches.instruction.models import Avis
+
+    if not selectors._model_has(Avis, "revoked_at"):
+        pytest.skip("les demandes d'avis ne peuvent pas encore être retirées")
+    Avis.objects.filter(pk=dossier_complet.avis_demande.pk).update(revoked_at=dossier_complet.created_at)
+    sheets = produire(instructeur, demarche, "xlsx")
+    assert sheets["Avis"][1:] == []
 
 
 def test_an_export_holds_only_the_dossiers_the_instructeur_may_see(instructeur, demarche, administrateur):

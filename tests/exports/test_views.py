@@ -185,3 +185,28 @@ def test_the_archives_tab_does_not_offer_to_add_archived_dossiers(instructeur_cl
     html = instructeur_client.get(reverse("instruction:procedure", args=[demarche.pk]) + "?statut=archives").content.decode()
     assert '<input type="hidden" name="statut" value="archives">' in html
     assert "Inclure les dossiers archivés" not in html
+
+
+def test_the_menu_offers_geojson_zip_modeles_and_archives(instructeur_client, demarche):
+    html = instructeur_client.get(reverse("instruction:procedure", args=[demarche.pk])).content.decode()
+    assert 'id="export-format-json" name="format" value="json"' in html
+    assert 'id="export-format-zip" name="format" value="zip"' in html
+    assert reverse("exports:modeles", args=[demarche.pk]) in html
+    assert reverse("exports:archives", args=[demarche.pk]) in html
+
+
+def test_the_dossier_page_offers_the_zip_of_the_dossier_and_its_attachments(instructeur_client, demarche):
+    dossier = deposer(demarche, state=Dossier.State.EN_CONSTRUCTION)
+    html = instructeur_client.get(reverse("instruction:dossier", args=[demarche.pk, dossier.pk])).content.decode()
+    assert reverse("exports:dossier_zip", args=[demarche.pk, dossier.pk]) in html
+    assert "Télécharger le dossier et toutes ses pièces jointes" in html
+
+
+@pytest.mark.parametrize("format,content_type", [("json", "application/geo+json"), ("zip", "application/zip")])
+def test_geojson_and_zip_exports_download_with_their_type(instructeur_client, instructeur, demarche, format, content_type):
+    deposer(demarche, state=Dossier.State.EN_CONSTRUCTION)
+    export = _export_pret(instructeur, demarche, format=format)
+    response = instructeur_client.get(_url("telecharger", export))
+    assert response.status_code == 200 and response["Content-Type"] == content_type
+    extension = "geojson" if format == "json" else "zip"
+    assert f'.{extension}"' in response["Content-Disposition"]

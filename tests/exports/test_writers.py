@@ -126,3 +126,73 @@ def test_writers_memory_does_not_grow_with_the_number_of_rows(tmp_path, format):
     large = _peak_memory(tmp_path, format, 10_000)
     # then ten times more rows do not need more memory (allowing for noise)
     assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+def test_xlsx_package_is_well_formed_with_styled_dates_and_a_frozen_bold_header(tmp_path):
+    import openpyxl
+
+    # given an XLSX file with dates, times and numbers
+    rows = [[1, datetime.date(2026, 7, 14), datetime.datetime(2026, 3, 2, 10, 30), 12.5, datetime.date(1899, 12, 31)]]
+    path, _ = _write(tmp_path, "xlsx", [("Dossiers", ["N°", "Date", "Horodatage", "Montant", "Ancienne"], rows)])
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        # then the package has its parts, every one well-formed XML
+        assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/styles.xml", "xl/worksheets/sheet1.xml"} <= names
+        for name in names:
+            ElementTree.fromstring(package.read(name))
+    # and a spreadsheet program shows the dates as dates, in the French order, under a frozen bold header
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet["B2"].is_date and sheet["B2"].number_format == "dd/mm/yyyy"
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["C2"].value == datetime.datetime(2026, 3, 2, 10, 30)
+    assert sheet["D2"].data_type == "n" and sheet["D2"].value == 12.5
+    # a date Excel cannot hold (before 1900) stays readable, as text
+    assert sheet["E2"].value == "31/12/1899"
+
+
+@pytest.mark.parametrize("format", ["xlsx", "ods"])
+def test_sheet_names_are_cleaned_and_made_unique(tmp_path, format):
+    sheets_in = [("Avis", ["A"], [[1]]), ("avis", ["A"], [[2]]), ("Lignes [1/2] : détail?", ["A"], [[3]])]
+    path, _ = _write(tmp_path, format, sheets_in)
+    names = list(read(path, format))
+    assert len(names) == 3 and len({n.casefold() for n in names}) == 3
+    assert names[0] == "Avis"
+    assert not set(names[2]) & set("[]:*?/\\")
+
+
+@pytest.mark.parametrize("format", ["xlsx", "ods"])
+def test_a_sheet_interrupted_by_an_error_stops_its_compression_thread(tmp_path, format):
+    import threading
+
+    before = threading.active_count()
+
+    def rows():
+        yield [1, "ligne"]
+        raise RuntimeError("la base ne répond plus")
+
+    writer = writer_for(format)(str(tmp_path / f"interrompu.{format}"))
+    with pytest.raises(RuntimeError):
+        writer.write_sheet("Dossiers", ["N°", "Texte"], rows())
+    writer.close()
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("format", ["xlsx", "ods"])
+def test_many_rows_stream_through_several_compressed_blocks(tmp_path, format):
+    # given more rows than one block of the compressing thread holds
+    count = 20_000
+    rows = ([i, f"Texte numéro {i} & suite", i / 4] for i in range(count))
+    path, (written,) = _write(tmp_path, format, [("Dossiers", ["N°", "Texte", "Quart"], rows)])
+    sheet = read(path, format)["Dossiers"]
+    # then every row is there, in order
+    assert written == count and len(sheet) == count + 1
+    assert sheet[1] == [0, "Texte numéro 0 & suite", 0] and sheet[-1] == [count - 1, f"Texte numéro {count - 1} & suite", (count - 1) / 4]
+
+
+def test_csv_writes_numbers_with_a_decimal_comma_and_dates_in_iso_order(tmp_path):
+    rows = [[1, 12.5, Decimal("1500.50"), Decimal("-0.1"), datetime.date(2026, 7, 14), datetime.datetime(2026, 3, 2, 10, 30, 15, 999), True, None]]
+    path, _ = _write(tmp_path, "csv", [("Dossiers", list("ABCDEFGH"), rows)])
+    assert read(path, "csv")["Dossiers"][1] == ["1", "12,5", "1500,50", "-0,1", "2026-07-14", "2026-03-02 10:30:15", "Oui"]

@@ -4,6 +4,7 @@ from django.utils import timezone
 from demarches.instruction.selectors import TABS
 
 from .. import selectors
+from ..models import ExportModele
 
 register = template.Library()
 TAB_LABELS = {tab.key: tab.label for tab in TABS}
@@ -28,5 +29,6 @@ def bouton_export(context, procedure, statut):
         "label": label if getattr(label, "procedure_id", None) == procedure.pk else None,
         "onglet": TAB_LABELS.get(statut, statut),
         "dernier": dernier,
+        "modeles": list(ExportModele.objects.filter(procedure=procedure).only("pk", "nom", "format")) if instructeur else [],
         "csrf_token": context.get("csrf_token"),
     }

@@ -20,13 +20,17 @@ def _text(value: str) -> str:
 CONVERTERS = {
     str: _text,
     int: str,
-    float: repr,
-    Decimal: str,
+    # A decimal comma, as spreadsheet programs set to French read numbers (the separator is ";").
+    float: lambda v: repr(v).replace(".", ","),
+    Decimal: lambda v: format(v, "f").replace(".", ","),
     bool: lambda v: "Oui" if v else "Non",
     datetime.datetime: lambda v: v.isoformat(" ", "seconds"),
     datetime.date: datetime.date.isoformat,
     type(None): lambda v: "",
 }
+# What the csv module would not write as wanted by itself.
+SPECIAL = {kind: convert for kind, convert in CONVERTERS.items() if kind not in (int, type(None))}
+FORMULA_START_SET = frozenset(FORMULA_STARTS)
 
 
 class CsvWriter:
@@ -38,7 +42,7 @@ class CsvWriter:
     delimiter = ";"
 
     def __init__(self, path: str) -> None:
-        self._file = open(path, "w", newline="", encoding="utf-8-sig")  # noqa: SIM115 (closed in close())
+        self._file = open(path, "w", newline="", encoding="utf-8-sig", errors="replace")  # noqa: SIM115 (closed in close())
         self._writer = csv.writer(self._file, delimiter=self.delimiter, quoting=csv.QUOTE_MINIMAL)
         self._sheets = 0
 
@@ -47,11 +51,19 @@ class CsvWriter:
             raise ValueError("Un fichier CSV ne contient qu'une feuille.")
         self._sheets += 1
         writerow = self._writer.writerow
-        converters = CONVERTERS
+        special = SPECIAL.get
+        starts = FORMULA_START_SET
+        datetime_ = datetime.datetime
         writerow(headers)
         count = 0
         for row in rows:
-            writerow([converters[type(value)](value) for value in row])
+            # Numbers, empty cells and harmless texts (most cells) are written by the csv module as is.
+            writerow([
+                value if (kind := type(value)) is int or value is None or (kind is str and value[:1] not in starts)
+                else value.isoformat(" ", "seconds") if kind is datetime_
+                else special(kind, str)(value)
+                for value in row
+            ])
             count += 1
         return count
 

@@ -12,8 +12,9 @@ import zipfile
 from decimal import Decimal
 from xml.sax.saxutils import quoteattr
 
+from ._zipentry import StreamedEntry
+
 MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
-FLUSH_EVERY = 256 * 1024  # characters buffered before a write to the compressed entry
 
 NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -65,7 +66,7 @@ MANIFEST = (
 
 EMPTY = "<table:table-cell/>"
 # Characters XML 1.0 forbids (they would make the whole file unreadable): dropped.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lone surrogates too
 _SPACES = re.compile(" {2,}|^ | $")
 
 
@@ -138,6 +139,14 @@ CELLS = {
 }
 
 
+FORBIDDEN_IN_SHEET_NAME = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_name(name: str) -> str:
+    """Spreadsheet programs refuse these characters and an apostrophe at either end of a sheet's name."""
+    return name.translate(FORBIDDEN_IN_SHEET_NAME).strip().strip("'").strip() or "Feuille"
+
+
 def _cell(value) -> str:
     convert = CELLS.get(type(value))
     return convert(value) if convert else _string(str(value))
@@ -152,28 +161,19 @@ class OdsWriter:
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         # The mimetype must be the first entry, stored uncompressed, so that the type is readable at a fixed offset.
         self._zip.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, compress_type=zipfile.ZIP_STORED)
-        info = zipfile.ZipInfo("content.xml", date_time=datetime.datetime.now().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        self._content = self._zip.open(info, "w", force_zip64=True)
-        self._buffer: list[str] = []
-        self._buffered = 0
+        self._content = StreamedEntry(self._zip, "content.xml")
+        self._emit = self._content.write
+        self._names: set[str] = set()
         self._emit(CONTENT_HEAD)
-
-    def _emit(self, text: str) -> None:
-        self._buffer.append(text)
-        self._buffered += len(text)
-        if self._buffered >= FLUSH_EVERY:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self._content.write("".join(self._buffer).encode("utf-8"))
-            self._buffer.clear()
-            self._buffered = 0
 
     def write_sheet(self, name, headers, rows) -> int:
         emit, cells, fallback = self._emit, CELLS, _cell
-        emit(f"<table:table table:name={quoteattr(name)}>")
+        base = candidate = sheet_name(name)
+        number = 2
+        while candidate.casefold() in self._names:
+            candidate, number = f"{base} ({number})", number + 1
+        self._names.add(candidate.casefold())
+        emit(f"<table:table table:name={quoteattr(_INVALID_XML.sub('', candidate))}>")
         emit(f'<table:table-column table:style-name="co1" table:number-columns-repeated="{max(len(headers), 1)}"/>')
         header_cell = '<table:table-cell table:style-name="ceH" office:value-type="string">{}</table:table-cell>'
         cells_of_headers = "".join(header_cell.format(text_paragraphs(h)) for h in headers)
@@ -209,7 +209,6 @@ class OdsWriter:
 
     def close(self) -> None:
         self._emit(CONTENT_TAIL)
-        self._flush()
         self._content.close()
         now = datetime.datetime.now().replace(microsecond=0).isoformat()
         self._zip.writestr(
