@@ -143,8 +143,17 @@ def main():
     print(f"{'page':>6} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms (p50)':>13} {'requêtes SQL':>13} {'SQL ms (p50)':>13}")
     for size, p50, p95, cpu_ms, counts, sql in rows:
         print(f"{size:>6} {p50:>8.1f} {p95:>8.1f} {cpu_ms:>13.1f} {'/'.join(map(str, counts)):>13} {sql:>13.1f}")
+    counts = {size: counts for size, *_, counts, _sql in rows}
+    same = len({min(c) for c in counts.values()}) == 1  # the token's use is written once a minute: one more, sometimes
+    per_size = " ; ".join(f"page de {size} → {'/'.join(map(str, c))}" for size, c in counts.items())
+    print(f"Requêtes SQL par requête API : {per_size} "
+          f"({'identiques quelle que soit la taille de la page' if same else 'ATTENTION : elles varient avec la taille de la page'}).")
     print(f"Référence de vitesse de la machine : 1 million d'additions Python en {_reference_ms():.0f} ms "
           "(comparer les mesures entre machines à cette aune).")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    if load is not None:
+        print(f"Charge de la machine pendant la mesure : {load:.1f} (moyenne sur 1 min, pour {os.cpu_count()} cœurs) ; "
+              "au-delà du nombre de cœurs, les durées mesurées comptent l'attente du processeur (voir la colonne CPU).")
     print("Requêtes SQL : la première requête d'une minute note aussi l'utilisation du jeton (une écriture de plus).")
 
 

@@ -68,9 +68,14 @@ class RateLimit:
 
 
 def rate_limit_check(token: APIToken, now: float | None = None) -> RateLimit:
+    return rate_limit_check_key(token.pk, now)
+
+
+def rate_limit_check_key(key, now: float | None = None) -> RateLimit:
+    """Count one request for `key` (a token id, or another client such as an explorer session)."""
     now = time.time() if now is None else now
     window = int(now // 60)
-    key = f"api-rate:{token.pk}:{window}"
+    key = f"api-rate:{key}:{window}"
     cache.add(key, 0, timeout=90)
     try:
         count = cache.incr(key)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 SALT = "demarches.api.fichier"
 MAX_AGE = 3600
-KINDS = ("piece", "message", "motivation")
+KINDS = ("piece", "message", "motivation", "avis", "attestation")
 
 
 def signed_url(kind: str, pk: int) -> str:

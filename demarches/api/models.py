@@ -24,6 +24,8 @@ class APIToken(models.Model):
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     last_used_ips = models.JSONField(default=list, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    # Days-before-expiry thresholds (services.EXPIRY_NOTICE_DAYS) whose notice was e-mailed already.
+    expiry_notices_sent = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = "jeton d'API"
@@ -44,6 +46,11 @@ class APIToken(models.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_revoked and not self.is_expired
+
+    @property
+    def days_left(self) -> int:
+        """Whole days before expiry (0 on its last day)."""
+        return max(0, (self.expires_at - timezone.now()).days)
 
     def allows_ip(self, ip: str) -> bool:
         if not self.allowed_networks:

@@ -5,6 +5,7 @@ import hashlib
 import ipaddress
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ TOKEN_DURATIONS_DAYS = (7, 30, 90, 182, 365)
 DEFAULT_DURATION_DAYS = 30
 MAX_DURATION_DAYS = 365
 RECENT_IPS_KEPT = 5
+# An e-mail is sent to the administrateur this many days before a token expires, once for each.
+EXPIRY_NOTICE_DAYS = (7, 1)
 LAST_USE_PRECISION = timezone.timedelta(minutes=1)
 
 
@@ -113,6 +116,57 @@ def api_token_utilisation_noter(*, token: APIToken, ip: str) -> None:
     if ip:
         ips = [ip] + [known for known in ips if known != ip]
     APIToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ips=ips[:RECENT_IPS_KEPT])
+
+
+def api_tokens_expiration_prevenir(*, now=None) -> int:
+    """E-mail the administrateurs whose tokens expire soon; returns how many notices were sent.
+
+    Each threshold of EXPIRY_NOTICE_DAYS gives one notice per token, never two: a token found
+    within several thresholds at once (the job did not run for a while, or the token was created
+    with a short validity) gets only the most urgent notice, and the wider thresholds count as
+    sent. Revoked and expired tokens get nothing. Safe to run often and concurrently.
+    """
+    from django.urls import reverse
+
+    from demarches.core.emails import email_envoyer
+
+    now = now or timezone.now()
+    horizon = now + timezone.timedelta(days=max(EXPIRY_NOTICE_DAYS))
+    candidates = APIToken.objects.filter(revoked_at__isnull=True, expires_at__gt=now, expires_at__lte=horizon)
+    sent = 0
+    for token_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            token = (
+                APIToken.objects.select_for_update(skip_locked=True).select_related("administrateur__user")
+                .filter(pk=token_id, revoked_at__isnull=True).first()
+            )
+            if token is None:
+                continue
+            remaining = token.expires_at - now
+            due = [days for days in EXPIRY_NOTICE_DAYS if remaining <= timezone.timedelta(days=days)]
+            already = set(token.expiry_notices_sent or [])
+            if not due or min(due) in already:
+                continue
+            jours = (timezone.localdate(token.expires_at) - timezone.localdate(now)).days
+            email_envoyer(
+                to=token.administrateur.user.email,
+                subject=f"Votre jeton d'API « {token.name} » expire {_dans(jours)}",
+                template="api/emails/jeton_expiration",
+                context={
+                    "jeton": token, "jours": jours,
+                    "procedures": [f"n° {pk}" for pk in token.procedures.values_list("pk", flat=True)],
+                    "jetons_url": settings.SITE_URL.rstrip("/") + reverse("api:jetons"),
+                },
+                kind="api_jeton_expiration",
+            )
+            token.expiry_notices_sent = sorted(already | set(due))
+            token.save(update_fields=["expiry_notices_sent"])
+            sent += 1
+    return sent
+
+
+def _dans(jours: int) -> str:
+    return "aujourd'hui" if jours == 0 else "demain" if jours == 1 else f"dans {jours} jours"
 
 
 # --- Webhooks ---------------------------------------------------------------------------------------

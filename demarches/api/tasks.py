@@ -20,3 +20,11 @@ def deliver_webhook(delivery_id: int, retries_done: int = 0):
         deliver_webhook.apply_async(
             (delivery_id,), {"retries_done": retries_done + 1}, countdown=webhooks.RETRY_DELAYS[retries_done]
         )
+
+
+@shared_task
+def api_tokens_expiration_prevenir():
+    """Periodic (CELERY_BEAT_SCHEDULE): e-mail the administrateurs whose API tokens expire soon."""
+    from . import services
+
+    return services.api_tokens_expiration_prevenir()

@@ -125,3 +125,33 @@ def test_linked_dossier_outside_the_token_scope_reads_as_null(gql, jeton, dossie
     _, body, _ = gql(jeton[1], QUERY, {"n": dossier.pk})
     champs = {champ["label"]: champ for champ in body["data"]["dossier"]["champs"]}
     assert champs["Dossier précédent"]["dossier"] is None
+
+
+@pytest.mark.skipif("carte" not in {t.key for t in registry.all_types()}, reason="type de champ carte absent du registre")
+def test_carte_and_titre_identite(gql, jeton, administrateur, instructeur):
+    # Given a dossier with a map champ holding a drawn polygon and a cadastre parcel, and an identity document
+    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur], champs=[], publier=False)
+    carte = _add(procedure, administrateur, "carte", "Emprise du projet")
+    titre = _add(procedure, administrateur, "titre_identite", "Pièce d'identité")
+    procedure = procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path=f"carte-{procedure.pk}")
+    dossier = factories.dossier_creer(procedure=procedure, state=Dossier.State.EN_CONSTRUCTION)
+    polygone = {"type": "Polygon", "coordinates": [[[4.8, 45.7], [4.81, 45.7], [4.81, 45.71], [4.8, 45.7]]]}
+    _row(dossier, carte, "2 éléments", {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": polygone, "properties": {"id": "f1", "source": "selection_utilisateur", "description": "Parking"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.8, 45.7]}, "properties": {"id": "f2", "source": "cadastre"}},
+    ]})
+    _row(dossier, titre, "cni.jpg", {"secret": "ne doit pas sortir"})
+    document = """query($n: Int!) { dossier(number: $n) { champs { label stringValue __typename
+      ... on CarteChamp { geoAreas { id source description geometry { type coordinates } } }
+      ... on TextChamp { value } } } }"""
+    # When the API reads it
+    _, body, _ = gql(jeton[1], document, {"n": dossier.pk})
+    assert "errors" not in body, body.get("errors")
+    champs = {champ["label"]: champ for champ in body["data"]["dossier"]["champs"]}
+    # Then the map's areas come with their GeoJSON geometry, and the identity document only says it was given
+    areas = champs["Emprise du projet"]["geoAreas"]
+    assert champs["Emprise du projet"]["__typename"] == "CarteChamp"
+    assert areas[0] == {"id": global_id("GeoArea", "f1"), "source": "selection_utilisateur", "description": "Parking", "geometry": polygone}
+    assert areas[1]["source"] == "cadastre" and areas[1]["geometry"]["type"] == "Point"
+    identite = champs["Pièce d'identité"]
+    assert identite["__typename"] == "TextChamp" and identite["value"] is None and "ne doit pas sortir" not in str(body)

@@ -8,7 +8,7 @@ from django.test import Client
 from demarches.api.models import APIToken, WebhookDelivery
 from tests import factories
 
-from .conftest import creer_demarche
+from .conftest import creer_demarche, dossier_en_construction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -59,3 +59,34 @@ def test_tokens_and_webhook_pages(page, live_url, check_page):
     page.reload()
     check_page("webhook-journal")
     assert page.get_by_role("button", name="Renvoyer la notification du dossier n° 1", exact=False).count() == 1
+
+
+def test_graphiql_explorer(page, live_url, check_page):
+    # Given an administrateur with a démarche and a dossier, logged in
+    administrateur = factories.AdministrateurFactory()
+    demarche = creer_demarche(administrateur, instructeurs=[factories.InstructeurFactory()])
+    dossier = dossier_en_construction(demarche)
+    offsite = []
+    page.on("request", lambda request: offsite.append(request.url) if not request.url.startswith(live_url) else None)
+    _login(page, live_url, administrateur.user)
+
+    # When he opens the explorer: GraphiQL loads (from this site only) with an example on his démarche
+    page.goto(live_url + "/graphql")
+    page.locator(".graphiql-container").wait_for()
+    page.get_by_text("getDemarche").first.wait_for()
+    check_page("graphiql")
+
+    # And runs the example: the answer comes through his session, with his dossier
+    page.locator(".graphiql-execute-button").click()
+    page.locator(".graphiql-response").get_by_text(f'"number": {dossier.pk}').first.wait_for()
+    check_page("graphiql-resultat")
+    assert offsite == [], offsite
+
+
+def test_graphiql_is_for_administrateurs(page, live_url):
+    # Anonymous visitors land on the login page, then come back to the explorer
+    page.goto(live_url + "/graphql")
+    assert page.url.split("?")[0] != live_url + "/graphql" and "next=/graphql" in page.url.replace("%2F", "/")
+    _login(page, live_url, factories.InstructeurFactory().user)
+    response = page.goto(live_url + "/graphql")
+    assert response.status == 403

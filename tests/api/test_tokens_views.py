@@ -107,3 +107,12 @@ def test_only_administrateurs(db, client):
     client.force_login(factories.InstructeurFactory().user)
     assert client.get(reverse("api:jetons")).status_code == 403
     assert client.post(reverse("api:jeton_nouveau"), {"name": "x"}).status_code == 403
+
+
+def test_list_warns_of_tokens_expiring_soon(connecte, administrateur):
+    soon, _ = services.api_token_creer(administrateur=administrateur, name="Bientôt", write_access=False, duree_jours=7)
+    services.api_token_creer(administrateur=administrateur, name="Tranquille", write_access=False, duree_jours=90)
+    APIToken.objects.filter(pk=soon.pk).update(expires_at=timezone.now() + datetime.timedelta(days=3, hours=2))
+    page = connecte.get(reverse("api:jetons")).text
+    assert page.count("fr-badge--warning") == 1 and "expire dans 3 jours" in page
+    assert "7 jours puis 1 jour avant" in page and reverse("api:graphiql") in page

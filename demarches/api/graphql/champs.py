@@ -165,33 +165,86 @@ class Build:
 
     As in the reference, some types are chosen by the document: a "date et heure" champ is a
     DateChamp unless the document spreads a DatetimeChamp fragment (same for YesNoChamp).
+    Attachments are loaded (for the whole page) only when a champ needs them.
     """
 
-    __slots__ = ("dossier", "rows", "pieces", "schema", "batch", "datetime_champ", "yes_no_champ")
+    __slots__ = ("dossier", "rows", "_pieces", "schema", "batch", "datetime_champ", "yes_no_champ", "memo", "displays", "tz")
 
-    def __init__(self, *, dossier, rows, pieces, schema, batch, datetime_champ: bool, yes_no_champ: bool):
+    def __init__(self, *, dossier, rows, schema, batch, datetime_champ: bool, yes_no_champ: bool, pieces=None):
         self.dossier = dossier
         self.rows = rows
-        self.pieces = pieces
+        self._pieces = pieces
         self.schema = schema
         self.batch = batch
         self.datetime_champ = datetime_champ
         self.yes_no_champ = yes_no_champ
+        self.memo = batch.memo
+        self.displays = self.memo.setdefault("displays", {})
+        tz = self.memo.get("tz")
+        if tz is None:
+            tz = self.memo["tz"] = timezone.get_current_timezone()
+        self.tz = tz
+
+    @property
+    def pieces(self) -> dict[int, list]:
+        if self._pieces is None:
+            self._pieces = self.batch.pieces(self.dossier)
+        return self._pieces
+
+
+class _Meta:
+    """What does not change from one dossier to the next for a type de champ (once per request)."""
+
+    __slots__ = ("id", "descriptor_id", "label", "field_type", "key", "builder", "empty_string_value")
+
+    def __init__(self, tdc):
+        self.id = self.descriptor_id = global_id("Champ", tdc.stable_id)
+        self.label = tdc.libelle
+        self.field_type = tdc.field_type
+        self.key = tdc.type_champ
+        # A type added to the registry without an entry here reads as text, as in the reference.
+        self.builder = CHAMP_BUILDERS.get(tdc.type_champ, _text)
+        empty = StoredValue()
+        self.empty_string_value = None if self.field_type.is_empty(empty) else (self.field_type.display(empty) or None)
+
+
+def _meta(tdc) -> _Meta:
+    # Kept on the instance: types de champ are loaded once per request (loaders.Batch.types_de_champ).
+    meta = tdc.__dict__.get("_api_meta")
+    if meta is None:
+        meta = tdc.__dict__["_api_meta"] = _Meta(tdc)
+    return meta
 
 
 def _stored(champ) -> StoredValue:
     return champ.stored if champ is not None else StoredValue()
 
 
+def _string_value(meta: _Meta, champ, displays: dict) -> Optional[str]:
+    """The displayed value: pure in (type, value, data), so remembered for the request when there is no data."""
+    if champ is None:
+        return meta.empty_string_value
+    if champ.data is None:
+        key = (meta.key, champ.value)
+        try:
+            return displays[key]
+        except KeyError:
+            pass
+    stored = StoredValue(value=champ.value, data=champ.data)
+    field_type = meta.field_type
+    result = None if field_type.is_empty(stored) else (field_type.display(stored) or None)
+    if champ.data is None:
+        displays[key] = result
+    return result
+
+
 def _common(tdc, champ, build: Build, row_id: str = "") -> dict:
-    field_type = tdc.field_type
-    stored = _stored(champ)
-    string_value = None if field_type.is_empty(stored) else field_type.display(stored)
+    meta = _meta(tdc)
     return {
-        "id": global_id("Champ", f"{tdc.stable_id}|{row_id}" if row_id else tdc.stable_id),
-        "champ_descriptor_id": global_id("Champ", tdc.stable_id),
-        "label": tdc.libelle,
-        "string_value": string_value or None,
+        "id": global_id("Champ", f"{tdc.stable_id}|{row_id}") if row_id else meta.id,
+        "champ_descriptor_id": meta.descriptor_id,
+        "label": meta.label,
+        "string_value": _string_value(meta, champ, build.displays),
         "updated_at": champ.updated_at if champ is not None else build.dossier.created_at,
         "prefilled": False,
     }
@@ -244,27 +297,27 @@ def _parse_date(text: str) -> datetime.date | None:
         return None
 
 
-def _parse_datetime(text: str) -> datetime.datetime | None:
+def _parse_datetime(text: str, tz=None) -> datetime.datetime | None:
     if not text:
         return None
     try:
         value = datetime.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    return timezone.make_aware(value, tz) if timezone.is_naive(value) else value
 
 
 def _date(tdc, champ, build, row_id):
     day = _parse_date(_value(champ))
-    at_midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time())) if day else None
+    at_midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time()), build.tz) if day else None
     return DateChamp(**_common(tdc, champ, build, row_id), date=day, value=at_midnight)
 
 
 def _datetime(tdc, champ, build, row_id):
-    moment = _parse_datetime(_value(champ))
+    moment = _parse_datetime(_value(champ), build.tz)
     if build.datetime_champ:
         return DatetimeChamp(**_common(tdc, champ, build, row_id), datetime=moment)
-    day = timezone.localtime(moment).date() if moment else None
+    day = timezone.localtime(moment, build.tz).date() if moment else None
     return DateChamp(**_common(tdc, champ, build, row_id), date=day, value=moment)
 
 
@@ -330,6 +383,25 @@ def _siret(tdc, champ, build, row_id):
     )
 
 
+def _carte(tdc, champ, build, row_id):
+    """The features drawn or selected on the map (stored as a GeoJSON FeatureCollection in `data`)."""
+    data = _data(champ)
+    features = data.get("features") if isinstance(data.get("features"), list) else []
+    areas = []
+    for index, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or not geometry.get("type"):
+            continue
+        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        areas.append(SelectionUtilisateur(
+            id=global_id("GeoArea", properties.get("id") or f"{champ.pk}-{index}"),
+            source=GeoAreaSource.cadastre if properties.get("source") == "cadastre" else GeoAreaSource.selection_utilisateur,
+            description=properties.get("description") or None,
+            geometry=GeoJSON(type=geometry["type"], coordinates=geometry.get("coordinates")),
+        ))
+    return CarteChamp(**_common(tdc, champ, build, row_id), geo_areas=areas)
+
+
 def _repetition(tdc, champ, build, row_id):
     children = build.schema.children.get(tdc.pk, [])
     rows = []
@@ -371,13 +443,15 @@ CHAMP_BUILDERS = {
     "dossier_link": _dossier_link,
     "siret": _siret,
     "repetition": _repetition,
+    "carte": _carte,
+    # Identity documents never leave the platform through the API: only whether one was given
+    # (stringValue), as the reference's TitreIdentiteChamp only says `filled`.
+    "titre_identite": _layout,
 }
 
 
 def build_champ(tdc, build: Build, *, row_id: str = "") -> Champ:
-    # A type added to the registry without an entry here reads as text, as in the reference.
-    builder = CHAMP_BUILDERS.get(tdc.type_champ, _text)
-    return builder(tdc, build.rows.get((tdc.stable_id, row_id)), build, row_id)
+    return _meta(tdc).builder(tdc, build.rows.get((tdc.stable_id, row_id)), build, row_id)
 
 
 # --- Descriptors ------------------------------------------------------------------------------------

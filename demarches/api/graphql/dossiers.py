@@ -7,7 +7,7 @@ import strawberry
 from .. import files
 from .champs import Build, Champ, Revision, build_champ
 from .common import Civilite, DossierState, File, PageInfo, Profile
-from .demandeurs import Demandeur, PersonnePhysique
+from .demandeurs import Demandeur, PersonnePhysique, personne_morale
 from .ids import decode_global_id, global_id
 from .scalars import ISO8601DateTime
 
@@ -51,6 +51,10 @@ class Message:
     def created_at(self) -> ISO8601DateTime:
         return self.m.created_at
 
+    @strawberry.field(description="Date de suppression du message par son auteur.")
+    def discarded_at(self) -> Optional[ISO8601DateTime]:
+        return self.m.discarded_at
+
     @strawberry.field
     def attachment(self) -> Optional[File]:
         if not self.m.piece_jointe:
@@ -75,6 +79,14 @@ class Avis:
     @strawberry.field
     def question(self) -> str:
         return self.m.introduction
+
+    @strawberry.field(description="La question fermée posée à l'expert, s'il y en a une.")
+    def question_label(self) -> Optional[str]:
+        return self.m.question_label or None
+
+    @strawberry.field(description="La réponse de l'expert à la question fermée (oui ou non).")
+    def question_answer(self) -> Optional[bool]:
+        return self.m.question_answer
 
     @strawberry.field
     def reponse(self) -> Optional[str]:
@@ -102,7 +114,16 @@ class Avis:
 
     @strawberry.field
     def attachment(self) -> Optional[File]:
-        return None
+        document = self.m.piece_justificative
+        if not document:
+            return None
+        return File(
+            filename=document.name.rsplit("/", 1)[-1],
+            content_type="application/octet-stream",
+            checksum="",
+            byte_size_big_int=0,
+            url=files.signed_url("avis", self.m.pk),
+        )
 
 
 @strawberry.type(description="Un changement d'état du dossier.")
@@ -135,7 +156,7 @@ def _champs(info, dossier, *, private: bool, champ_id: Optional[str]) -> list[Ch
     batch = context.batch
     schema = batch.types_de_champ(dossier.revision_id)
     build = Build(
-        dossier=dossier, rows=batch.champs(dossier), pieces=batch.pieces(dossier), schema=schema, batch=batch,
+        dossier=dossier, rows=batch.champs(dossier, updated_at=context.selects(info, "updatedAt")), schema=schema, batch=batch,
         datetime_champ=context.has_fragment(info, "DatetimeChamp"), yes_no_champ=context.has_fragment(info, "YesNoChamp"),
     )
     types_de_champ = schema.private if private else schema.public
@@ -223,9 +244,19 @@ class Dossier:
             url=files.signed_url("motivation", self.m.pk),
         )
 
-    @strawberry.field
-    def attestation(self) -> Optional[File]:
-        return None
+    @strawberry.field(description="L'attestation délivrée avec la décision, quand la démarche en produit une.")
+    def attestation(self, info: strawberry.Info) -> Optional[File]:
+        attestations = info.context.batch.attestations(self.m)
+        if not attestations:
+            return None
+        document = attestations[0].file
+        return File(
+            filename=document.name.rsplit("/", 1)[-1],
+            content_type="application/pdf",
+            checksum="",
+            byte_size_big_int=0,
+            url=files.signed_url("attestation", attestations[0].pk),
+        )
 
     @strawberry.field(description="Le compte de l'usager qui a déposé le dossier.")
     def usager(self) -> Profile:
@@ -233,6 +264,8 @@ class Dossier:
 
     @strawberry.field
     def demandeur(self) -> Demandeur:
+        if self.m.siret:
+            return personne_morale(self.m.etablissement_data or {"siret": self.m.siret})
         civilite = next((member for member in Civilite if member.value == self.m.civilite), None)
         return PersonnePhysique(
             id=global_id("Individual", self.m.pk), civilite=civilite, nom=self.m.nom, prenom=self.m.prenom,

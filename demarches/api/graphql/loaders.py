@@ -10,9 +10,28 @@ from collections import defaultdict
 from django.db.models import F
 
 from demarches.accounts.models import Instructeur
+from demarches.fields.registry import StoredValue
 from demarches.dossiers.models import Champ, Commentaire, Follow, PieceJointe, Traitement
 from demarches.instruction.models import Avis
 from demarches.procedures.models import GroupeInstructeur, TypeDeChamp
+
+
+class ChampRow:
+    """What the API reads of a champ row. A page of 100 dossiers holds thousands of champs:
+    plain tuples from the database spare the cost of building as many Django model instances."""
+
+    COLUMNS = ("dossier_id", "stable_id", "row_id", "pk", "value", "data", "updated_at")
+    __slots__ = ("pk", "value", "data", "updated_at")
+
+    def __init__(self, pk: int, value: str, data, updated_at):
+        self.pk = pk
+        self.value = value
+        self.data = data
+        self.updated_at = updated_at
+
+    @property
+    def stored(self) -> StoredValue:
+        return StoredValue(value=self.value, data=self.data)
 
 
 class RevisionSchema:
@@ -34,6 +53,8 @@ class Batch:
         self._instructeurs: dict[int, list] = {}
         self._linked: dict[int, object] = {}
         self._linked_pending: set[int] = set()
+        # Per-request memo of pure computations (champ metadata by type de champ, displayed values…).
+        self.memo: dict = {}
 
     # --- priming ------------------------------------------------------------------------------------
 
@@ -62,13 +83,17 @@ class Batch:
                 cache[pk] = loaded.get(pk, [])
         return cache[dossier.pk]
 
-    def champs(self, dossier) -> dict[tuple[int, str], object]:
-        """The champ rows of a dossier keyed by (stable_id, row_id)."""
+    def champs(self, dossier, *, updated_at: bool = True) -> dict[tuple[int, str], "ChampRow"]:
+        """The champ rows of a dossier keyed by (stable_id, row_id), as light ChampRow objects.
+
+        `updated_at=False` when the document never asks for it: the column is then not read
+        (on SQLite, parsing thousands of dates is a good part of the query's cost)."""
 
         def load(ids):
             rows = defaultdict(dict)
-            for champ in Champ.objects.filter(dossier_id__in=ids):
-                rows[champ.dossier_id][(champ.stable_id, champ.row_id)] = champ
+            columns = ChampRow.COLUMNS if updated_at else ChampRow.COLUMNS[:-1]
+            for row in Champ.objects.filter(dossier_id__in=ids).values_list(*columns):
+                rows[row[0]][(row[1], row[2])] = ChampRow(row[3], row[4], row[5], row[6] if updated_at else None)
             return rows
 
         return self._relation("champs", dossier, load) or {}
@@ -103,6 +128,19 @@ class Batch:
             return grouped
 
         return self._relation("avis", dossier, load)
+
+    def attestations(self, dossier) -> list:
+        """The attestation in force of the dossier (a list of at most one), one query for the page."""
+        from demarches.documents.models import Attestation
+
+        def load(ids):
+            grouped = defaultdict(list)
+            queryset = Attestation.objects.filter(dossier_id__in=ids, revoked_at__isnull=True).exclude(file="")
+            for attestation in queryset.only("pk", "dossier_id", "file"):
+                grouped[attestation.dossier_id].append(attestation)
+            return grouped
+
+        return self._relation("attestations", dossier, load)
 
     def traitements(self, dossier) -> list:
         def load(ids):

@@ -1,6 +1,6 @@
 """Démarches, their descriptors and their groupes instructeurs."""
 
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 
@@ -60,7 +60,7 @@ class GroupeInstructeur:
 
     @strawberry.field(description="Le groupe est-il fermé au routage ?")
     def closed(self) -> bool:
-        return False
+        return self.m.closed
 
     @strawberry.field
     def instructeurs(self, info: strawberry.Info) -> list[Profile]:
@@ -90,6 +90,40 @@ class GroupeInstructeurWithDossiers(GroupeInstructeur):
             info, DossierModel.objects.filter(groupe_instructeur=self.m), first=first, last=last, after=after,
             before=before, order=order, state=state, archived=archived, created_since=created_since,
             updated_since=updated_since, revision=revision, min_revision=min_revision, max_revision=max_revision,
+        )
+
+    @strawberry.field(description="Liste de tous les dossiers supprimés d’un groupe instructeur.")
+    def deleted_dossiers(
+        self,
+        after: Optional[str] = strawberry.UNSET,
+        before: Optional[str] = strawberry.UNSET,
+        first: Optional[int] = strawberry.UNSET,
+        last: Optional[int] = strawberry.UNSET,
+        order: Optional[Order] = Order.ASC,
+        deleted_since: Optional[ISO8601DateTime] = strawberry.UNSET,
+    ) -> Annotated["DeletedDossierConnection", strawberry.lazy(".deleted_dossiers")]:
+        from . import deleted_dossiers
+
+        return deleted_dossiers.paginer(
+            deleted_dossiers.supprimes(self.m.procedure_id), first=first, last=last, after=after, before=before,
+            order=order, deleted_since=deleted_since,
+        )
+
+    @strawberry.field(description="Liste de tous les dossiers en attente de suppression définitive d’un groupe instructeur.")
+    def pending_deleted_dossiers(
+        self,
+        after: Optional[str] = strawberry.UNSET,
+        before: Optional[str] = strawberry.UNSET,
+        first: Optional[int] = strawberry.UNSET,
+        last: Optional[int] = strawberry.UNSET,
+        order: Optional[Order] = Order.ASC,
+        deleted_since: Optional[ISO8601DateTime] = strawberry.UNSET,
+    ) -> Annotated["DeletedDossierConnection", strawberry.lazy(".deleted_dossiers")]:
+        from . import deleted_dossiers
+
+        return deleted_dossiers.paginer(
+            deleted_dossiers.en_attente(groupe_instructeur_id=self.m.pk), first=first, last=last, after=after, before=before,
+            order=order, deleted_since=deleted_since,
         )
 
 
@@ -195,9 +229,10 @@ class Demarche(_DemarcheFields):
 
     @strawberry.field
     def groupe_instructeurs(self, info: strawberry.Info, closed: Optional[bool] = strawberry.UNSET) -> list[GroupeInstructeur]:
-        if closed:
-            return []
-        groupes = list(self.m.groupes_instructeurs.order_by("id"))
+        groupes = self.m.groupes_instructeurs.order_by("id")
+        if closed is not strawberry.UNSET and closed is not None:
+            groupes = groupes.filter(closed=closed)
+        groupes = list(groupes)
         info.context.batch.prime_groupes(groupe.pk for groupe in groupes)
         return [GroupeInstructeur(m=groupe) for groupe in groupes]
 
@@ -222,6 +257,40 @@ class Demarche(_DemarcheFields):
             info, DossierModel.objects.filter(procedure=self.m), first=first, last=last, after=after, before=before,
             order=order, state=state, archived=archived, created_since=created_since, updated_since=updated_since,
             revision=revision, min_revision=min_revision, max_revision=max_revision,
+        )
+
+    @strawberry.field(description="Liste de tous les dossiers supprimés d’une démarche.")
+    def deleted_dossiers(
+        self,
+        after: Optional[str] = strawberry.UNSET,
+        before: Optional[str] = strawberry.UNSET,
+        first: Optional[int] = strawberry.UNSET,
+        last: Optional[int] = strawberry.UNSET,
+        order: Optional[Order] = Order.ASC,
+        deleted_since: Optional[ISO8601DateTime] = strawberry.UNSET,
+    ) -> Annotated["DeletedDossierConnection", strawberry.lazy(".deleted_dossiers")]:
+        from . import deleted_dossiers
+
+        return deleted_dossiers.paginer(
+            deleted_dossiers.supprimes(self.m.pk), first=first, last=last, after=after, before=before,
+            order=order, deleted_since=deleted_since,
+        )
+
+    @strawberry.field(description="Liste de tous les dossiers en attente de suppression définitive d’une démarche.")
+    def pending_deleted_dossiers(
+        self,
+        after: Optional[str] = strawberry.UNSET,
+        before: Optional[str] = strawberry.UNSET,
+        first: Optional[int] = strawberry.UNSET,
+        last: Optional[int] = strawberry.UNSET,
+        order: Optional[Order] = Order.ASC,
+        deleted_since: Optional[ISO8601DateTime] = strawberry.UNSET,
+    ) -> Annotated["DeletedDossierConnection", strawberry.lazy(".deleted_dossiers")]:
+        from . import deleted_dossiers
+
+        return deleted_dossiers.paginer(
+            deleted_dossiers.en_attente(procedure_id=self.m.pk), first=first, last=last, after=after, before=before,
+            order=order, deleted_since=deleted_since,
         )
 
 

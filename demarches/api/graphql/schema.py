@@ -92,3 +92,14 @@ def resolve_plain_fields_directly(strawberry_schema) -> int:
 
 
 PLAIN_FIELDS = resolve_plain_fields_directly(schema)
+
+# Simple fields (plain attributes, resolvers taking only self) are completed by compiled functions
+# rather than field by field (extensions.CompiledSelectionsMixin; bench/api_bench.py).
+from .extensions import with_compiled_selections  # noqa: E402
+
+schema.execution_context_class = with_compiled_selections(ApiExecutionContext)
+
+# Document limits beyond depth: size in tokens, and cost (extensions.QueryCostRule).
+from .extensions import MAX_TOKENS, DocumentLimits, MaxTokensLimiter  # noqa: E402
+
+schema.extensions = (*schema.extensions, lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS), DocumentLimits)

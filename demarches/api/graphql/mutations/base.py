@@ -1,4 +1,4 @@
-"""What every dossier mutation does: check the token, load the dossier and the instructeur, report refusals.
+"""What every mutation does: check the token, load the dossier (or démarche, groupe) and the instructeur, report refusals.
 
 Refusals the client can fix (wrong state, instructeur not in the dossier's groupe, missing
 motivation) come back in the payload's `errors`; a dossier outside the token's scope or a
@@ -7,14 +7,17 @@ read-only token is a top-level error, as in the reference.
 
 import inspect
 
+import strawberry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from demarches.accounts.models import Instructeur
 from demarches.dossiers import transitions
 from demarches.dossiers.models import Dossier as DossierModel
+from demarches.procedures.models import GroupeInstructeur, Procedure
 
+from ... import direct_uploads
 from ..common import ValidationError as ValidationErrorType
-from ..errors import NotFound, Unauthorized
+from ..errors import BadRequest, NotFound, Unauthorized
 from ..ids import decode_pk
 
 
@@ -88,13 +91,25 @@ def notification_kwargs(transition, disable_notification: bool) -> dict:
     return {"notify": False}
 
 
-def refuse_attachments(**ids) -> None:
-    for name, value in ids.items():
-        if value:
-            raise Refused(
-                f"Le dépôt de fichiers par l'API (argument « {name} ») n'est pas encore disponible : "
-                "joignez le fichier depuis l'interface instructeur."
-            )
+def fichier_depose(value, *, dossier: DossierModel, argument: str):
+    """The file a `signedBlobId` of createDirectUpload designates (None when the argument is absent)."""
+    if not value:
+        return None
+    try:
+        return direct_uploads.blob_fichier(value, dossier=dossier, argument=argument)
+    except ValidationError as error:
+        raise Refused(*error.messages) from None
+
+
+def instructeur_du_jeton(info, dossier: DossierModel) -> Instructeur:
+    """For mutations without `instructeurId` (labels): the token's administrateur, acting as instructeur."""
+    user = info.context.administrateur.user
+    instructeur = Instructeur.objects.select_related("user").filter(user=user).first()
+    if instructeur is None or not transitions.is_instructeur_of(user, dossier):
+        raise Refused(
+            f"L'administrateur du jeton ({user.email}) doit être instructeur du groupe de ce dossier pour modifier ses labels."
+        )
+    return instructeur
 
 
 def terminer(info, input, transition):
@@ -105,8 +120,44 @@ def terminer(info, input, transition):
         instructeur = instructeur_du_dossier(input.instructeur_id, dossier)
         if not transitions.can_terminer(dossier, instructeur.user):
             raise state_refusal(dossier)
-        refuse_attachments(justificatif=input.justificatif)
+        justificatif = fichier_depose(input.justificatif, dossier=dossier, argument="justificatif")
         extra = notification_kwargs(transition, bool(input.disable_notification))
-        return transition(dossier=dossier, instructeur=instructeur, motivation=input.motivation or "", **extra)
+        result = transition(
+            dossier=dossier, instructeur=instructeur, motivation=input.motivation or "", justificatif=justificatif, **extra
+        )
+        if justificatif is not None:
+            direct_uploads.blob_consommer(justificatif)
+        return result
 
     return run(action)
+
+
+def procedure_administree(info, demarche) -> Procedure:
+    """The démarche a FindDemarcheInput designates, within the token's scope, for a read-write token."""
+    info.context.require_write_access()
+    if demarche.number is not strawberry.UNSET and demarche.number is not None:
+        pk = demarche.number
+    elif demarche.id is not strawberry.UNSET and demarche.id is not None:
+        pk = decode_pk(demarche.id, "Procedure")
+        if pk is None:
+            raise BadRequest(f"Identifiant de démarche invalide : « {demarche.id} ».")
+    else:
+        raise BadRequest("Indiquez le numéro ou l'identifiant de la démarche.")
+    procedure = Procedure.objects.select_related("service").filter(pk=pk).first()
+    if procedure is None:
+        raise NotFound("Démarche introuvable.")
+    if not info.context.can_read_procedure(procedure.pk):
+        raise Unauthorized("Ce jeton ne donne pas accès à cette démarche.")
+    return procedure
+
+
+def groupe_administre(info, groupe_id: str) -> GroupeInstructeur:
+    """A groupe instructeur of a démarche within the token's scope, for a read-write token."""
+    info.context.require_write_access()
+    pk = decode_pk(groupe_id, "GroupeInstructeur")
+    groupe = GroupeInstructeur.objects.select_related("procedure").filter(pk=pk).first() if pk is not None else None
+    if groupe is None:
+        raise NotFound("Groupe instructeur introuvable.")
+    if not info.context.can_read_procedure(groupe.procedure_id):
+        raise Unauthorized("Ce jeton ne donne pas accès à ce groupe instructeur.")
+    return groupe

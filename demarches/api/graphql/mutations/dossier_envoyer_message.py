@@ -2,11 +2,12 @@ from typing import Optional
 
 import strawberry
 
+from demarches.api import direct_uploads
 from demarches.dossiers import services
 
 from ..common import ValidationError
 from ..dossiers import Message
-from .base import dossier_modifiable, instructeur_du_dossier, refuse_attachments, run
+from .base import dossier_modifiable, fichier_depose, instructeur_du_dossier, run
 
 
 @strawberry.input
@@ -30,8 +31,13 @@ def dossier_envoyer_message(info: strawberry.Info, input: DossierEnvoyerMessageI
 
     def action():
         instructeur = instructeur_du_dossier(input.instructeur_id, dossier)
-        refuse_attachments(attachment=input.attachment)
-        return services.message_envoyer(dossier=dossier, user=instructeur.user, body=input.body, instructeur=instructeur)
+        piece_jointe = fichier_depose(input.attachment, dossier=dossier, argument="attachment")
+        message = services.message_envoyer(
+            dossier=dossier, user=instructeur.user, body=input.body, instructeur=instructeur, piece_jointe=piece_jointe
+        )
+        if piece_jointe is not None:
+            direct_uploads.blob_consommer(piece_jointe)
+        return message
 
     result, errors = run(action)
     return DossierEnvoyerMessagePayload(
