@@ -70,7 +70,9 @@ def procedure_creer(*, administrateur=None, instructeurs=(), champs=None, publie
     service = ServiceFactory(administrateur=administrateur)
     procedure = procedure_services.procedure_creer(
         administrateur=administrateur, libelle=options.pop("libelle", "Demande d'autorisation"),
-        description="Pour demander une autorisation.", service=service, **options,
+        description="Pour demander une autorisation.", service=service,
+        cadre_juridique=options.pop("cadre_juridique", "Article L. 112-8 du code des relations entre le public et l'administration"),
+        **options,
     )
     for spec in champs if champs is not None else [("text", "Nom du projet", True)]:
         type_champ, libelle, mandatory, *rest = spec

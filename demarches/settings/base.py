@@ -6,6 +6,7 @@ Every variable is documented in docs/configuration.md.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -51,7 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # FR/EN switch: the language chosen in the header (cookie), French by default (see that module).
+    "demarches.dossiers.langue.LangueMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +92,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The JIT compiler costs more than it saves on the dossier list's counters (measured: +1 s on 100 000 dossiers).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -116,6 +121,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_CHANGE_EMAIL = True  # a confirmed new address replaces the old one (one address per account)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "demarches.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "demarches.accounts.forms.SignupForm", "login": "demarches.accounts.forms.LoginForm"}
@@ -166,7 +172,10 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # --- end of FranceConnect / ProConnect ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "langue"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -176,6 +185,10 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
+    # Map champs (fields/types/carte.py): loaded by fields/static/fields/carte.js from fields/vendor/.
+    ("fields/vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
+    ("fields/vendor/leaflet-geoman", BASE_DIR / "node_modules/@geoman-io/leaflet-geoman-free/dist"),
+    ("fields/vendor/togeojson", BASE_DIR / "node_modules/@tmcw/togeojson/dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -192,19 +205,32 @@ AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 # dossiers app importing them.
 DOSSIER_STATE_CHANGE_HANDLERS = env.list(
     "DOSSIER_STATE_CHANGE_HANDLERS",
-    default=["demarches.documents.handlers.dossier_etat_change", "demarches.api.webhooks.on_state_change"],
+    default=[
+        "demarches.documents.handlers.dossier_etat_change",
+        "demarches.api.webhooks.on_state_change",
+        "demarches.fields.types.titre_identite.dossier_etat_change",
+    ],
 )
 
+# The instructeurs' « gestion des notifications » filters the instant e-mails the dossiers app sends them.
+INSTRUCTEURS_NOTIFICATIONS_FILTRE = "demarches.instruction.notifications.sans_refus"
+
 # Reference data and external services (demarches/referentiels). Adapters are offline by default:
-# {"adresse": "ban", "entreprise": "api", "association": "api"} switches to the real services.
+# {"adresse": "ban", "entreprise": "api", "association": "api", "cadastre": "apicarto"} switches to the real services.
 REFERENTIELS_SOURCE = env.str("REFERENTIELS_SOURCE", default="")
 REFERENTIELS_ADAPTATEURS = env.dict("REFERENTIELS_ADAPTATEURS", default={})
 REFERENTIELS_TIMEOUT = env.float("REFERENTIELS_TIMEOUT", default=3.0)
 REFERENTIELS_LIMITE_PAR_MINUTE = env.int("REFERENTIELS_LIMITE_PAR_MINUTE", default=120)
+REFERENTIELS_CADASTRE_URL = env.str("REFERENTIELS_CADASTRE_URL", default="")  # API Carto; empty: https://apicarto.ign.fr/api
+# Map champs: background tiles (empty: no tiles, the drawn geometries on a plain background, fully offline).
+CARTE_TUILES_URL = env.str("CARTE_TUILES_URL", default="")  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+CARTE_TUILES_ATTRIBUTION = env.str("CARTE_TUILES_ATTRIBUTION", default="")
+PREFILL_API_LIMITE_PAR_MINUTE = env.int("PREFILL_API_LIMITE_PAR_MINUTE", default=20)
 
 # Limits from the reference platform (seeds), configurable.
 PIECE_JUSTIFICATIVE_MAX_SIZE = env.int("PIECE_JUSTIFICATIVE_MAX_SIZE", default=200 * 1024 * 1024)
 PIECE_JUSTIFICATIVE_MAX_FILES = env.int("PIECE_JUSTIFICATIVE_MAX_FILES", default=10)
+INVITATION_DOSSIER_VALIDITE_JOURS = env.int("INVITATION_DOSSIER_VALIDITE_JOURS", default=30)  # co-editor invitations
 MESSAGE_ATTACHMENT_MAX_SIZE = env.int("MESSAGE_ATTACHMENT_MAX_SIZE", default=20 * 1024 * 1024)
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=400)
 ATTESTATION_IMAGE_MAX_SIZE = env.int("ATTESTATION_IMAGE_MAX_SIZE", default=1024 * 1024)
@@ -235,6 +261,17 @@ CELERY_BEAT_SCHEDULE = {
     "purger-et-reprendre-exports": {"task": "demarches.exports.tasks.exports_purger", "schedule": 300.0},
     "retention-dossiers-usagers": {"task": "demarches.dossiers.tasks.dossiers_retention", "schedule": 3600.0},
     "clore-demarches-date-limite": {"task": "demarches.procedures.tasks.procedures_clore_a_date_limite", "schedule": 3600.0},
+    "recapitulatif-quotidien-instructeurs": {
+        "task": "demarches.instruction.tasks.recapitulatifs_quotidiens_envoyer",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
+    },
+    "bilan-hebdomadaire-instructeurs": {
+        "task": "demarches.instruction.tasks.bilans_hebdomadaires_envoyer",
+        "schedule": crontab(minute=5, hour=4, day_of_week="mon"),
+    },
+    "reprendre-actions-groupees": {"task": "demarches.instruction.liste.tasks.actions_groupees_reprendre", "schedule": 60.0},
+    "reconcilier-index-liste": {"task": "demarches.instruction.liste.tasks.liste_index_reconcilier", "schedule": 86400.0},
+    "prevenir-expiration-jetons-api": {"task": "demarches.api.tasks.api_tokens_expiration_prevenir", "schedule": 3600.0},
     "renouveler-connexions-securisees": {
         "task": "demarches.accounts.tasks.appareils_renouvellements_envoyer",
         "schedule": 3600.0,
