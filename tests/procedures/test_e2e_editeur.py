@@ -161,6 +161,8 @@ def test_editeur_journey(page, live_url, check_page):
         page.wait_for_load_state("networkidle")
 
     htmx_round_trip(lambda: page.get_by_label("Champ de la condition 1").select_option(label="Nombre de salariés"))
+    # The comparisons of a number champ are there once the condition row was swapped in.
+    page.get_by_label("Comparaison de la condition 1").locator("option", has_text="est supérieur ou égal à").wait_for(state="attached")
     htmx_round_trip(lambda: page.get_by_label("Comparaison de la condition 1").select_option(label="est supérieur ou égal à"))
     page.get_by_label("Valeur de la condition 1").fill("250")
     htmx_round_trip(lambda: page.get_by_role("button", name="Ajouter un groupe « ou »").click())
