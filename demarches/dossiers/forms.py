@@ -8,20 +8,9 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from demarches.fields.registry import StoredValue
-from demarches.fields.types.piece_justificative import ALLOWED_EXTENSIONS
-from demarches.fields.widgets import ChampAffiche
+from demarches.fields.widgets import ChampDeFormulaire, taille_lisible  # noqa: F401  (taille_lisible: used by views)
 
 from .models import Champ, Dossier, PieceJointe
-
-MEGA = 1024 * 1024
-
-
-def taille_lisible(size: int) -> str:
-    """200 * 1024 * 1024 → « 200 Mo » (whole megabytes stay whole)."""
-    if size and size % MEGA == 0:
-        return f"{size // MEGA} Mo"
-    return filesizeformat(size)
-
 
 def format_fichier(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].upper() if "." in filename else "Fichier"
@@ -131,7 +120,7 @@ class PieceAffichee:
 
 
 @dataclass
-class ChampWidget(ChampAffiche):
+class ChampWidget(ChampDeFormulaire):
     """One public champ as its widget template needs it: definition, current value, error, attachments."""
 
     dossier: Dossier
@@ -146,73 +135,12 @@ class ChampWidget(ChampAffiche):
             self.pieces = [PieceAffichee(piece, self.dossier.pk) for piece in self.champ.pieces.all()]
 
     @property
-    def accepts_files(self):
-        return self.field_type.accepts_files
-
-    @property
-    def id(self):
-        return self.type_de_champ.html_id
-
-    @property
-    def name(self):
-        return self.type_de_champ.html_id
-
-    @property
-    def file_name(self):
-        return f"{self.type_de_champ.html_id}-fichier"
-
-    @property
     def stored(self) -> StoredValue:
         return self.champ.stored if self.champ is not None else StoredValue()
 
     @property
-    def display(self):
-        return "" if self.accepts_files else super().display
-
-    @property
-    def heading_level(self):
-        """Section titles are h2 on the form; options « level » 2 and 3 nest them (h3, h4)."""
-        try:
-            level = int(self.options.get("level", 1))
-        except (TypeError, ValueError):
-            level = 1
-        return min(max(level, 1), 3) + 1 + self.heading_offset
-
-    @property
     def upload_url(self):
         return reverse("dossiers:piece_ajouter", args=[self.dossier.pk, self.type_de_champ.stable_id])
-
-    @property
-    def accept(self):
-        from demarches.fields.options import extensions_autorisees
-
-        allowed = extensions_autorisees(self.type_de_champ.options or {})
-        return ",".join(sorted(allowed if allowed is not None else ALLOWED_EXTENSIONS))
-
-    @property
-    def formats_label(self) -> str:
-        from demarches.fields.options import FORMATS
-
-        families = [FORMATS[f][0] for f in (self.type_de_champ.options or {}).get("formats") or [] if f in FORMATS]
-        return ", ".join(families) or "PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP"
-
-    @property
-    def modele(self) -> dict | None:
-        """The blank document the administrateur offers to download, fill in and attach."""
-        modele = (self.type_de_champ.options or {}).get("modele")
-        return modele if isinstance(modele, dict) and modele.get("chemin") else None
-
-    @property
-    def modele_url(self) -> str:
-        return reverse("procedures:modele_telecharger", args=[self.dossier.procedure_id, self.type_de_champ.stable_id])
-
-    @property
-    def max_size_label(self):
-        return taille_lisible(settings.PIECE_JUSTIFICATIVE_MAX_SIZE)
-
-    @property
-    def max_files(self):
-        return self.field_type.max_files
 
 
 def champ_widgets(

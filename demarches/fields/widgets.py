@@ -86,6 +86,95 @@ class ChampAffiche:
         return self.options.get("character_limit")
 
 
+MEGA = 1024 * 1024
+FORMATS_HABITUELS = "PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP"
+
+
+def taille_lisible(size: int) -> str:
+    """200 * 1024 * 1024 → « 200 Mo » (whole megabytes stay whole)."""
+    from django.template.defaultfilters import filesizeformat
+
+    if size and size % MEGA == 0:
+        return f"{size // MEGA} Mo"
+    return filesizeformat(size)
+
+
+class ChampDeFormulaire(ChampAffiche):
+    """A top-level champ of the usager's form: what its widget reads from the type de champ alone.
+
+    Shared by the dossier form (dossiers/forms.ChampWidget) and the administrateur's preview
+    (procedures/editeur_apercu.ChampApercu), so that the preview shows exactly what usagers see.
+    """
+
+    @property
+    def accepts_files(self):
+        return self.field_type.accepts_files
+
+    @property
+    def id(self):
+        return self.type_de_champ.html_id
+
+    @property
+    def name(self):
+        return self.type_de_champ.html_id
+
+    @property
+    def file_name(self):
+        return f"{self.type_de_champ.html_id}-fichier"
+
+    @property
+    def display(self):
+        return "" if self.accepts_files else super().display
+
+    @property
+    def heading_level(self):
+        """Section titles are h2 on the form; options « level » 2 and 3 nest them (h3, h4)."""
+        try:
+            level = int(self.options.get("level", 1))
+        except (TypeError, ValueError):
+            level = 1
+        return min(max(level, 1), 3) + 1 + self.heading_offset
+
+    @property
+    def accept(self):
+        from .options import extensions_autorisees
+        from .types.piece_justificative import ALLOWED_EXTENSIONS
+
+        allowed = extensions_autorisees(self.options)
+        return ",".join(sorted(allowed if allowed is not None else ALLOWED_EXTENSIONS))
+
+    @property
+    def formats_label(self) -> str:
+        from .options import FORMATS
+
+        families = [FORMATS[f][0] for f in self.options.get("formats") or [] if f in FORMATS]
+        return ", ".join(families) or FORMATS_HABITUELS
+
+    @property
+    def modele(self) -> dict | None:
+        """The blank document the administrateur offers to download, fill in and attach."""
+        modele = self.options.get("modele")
+        return modele if isinstance(modele, dict) and modele.get("chemin") else None
+
+    @property
+    def modele_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "procedures:modele_telecharger", args=[self.type_de_champ.revision.procedure_id, self.type_de_champ.stable_id]
+        )
+
+    @property
+    def max_size_label(self):
+        from django.conf import settings
+
+        return taille_lisible(settings.PIECE_JUSTIFICATIVE_MAX_SIZE)
+
+    @property
+    def max_files(self):
+        return self.field_type.max_files
+
+
 @dataclass
 class ChampDeLigne(ChampAffiche):
     """One child champ in one row of a repetition block."""

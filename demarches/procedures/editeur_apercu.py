@@ -5,18 +5,16 @@ but never stored."""
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
-from demarches.fields.types.piece_justificative import ALLOWED_EXTENSIONS
 from demarches.fields.types.repetition import MAX_ROWS, new_row_id, rows_of
-from demarches.fields.widgets import ChampAffiche
+from demarches.fields.widgets import ChampDeFormulaire
 
 
 @dataclass
-class ChampApercu(ChampAffiche):
+class ChampApercu(ChampDeFormulaire):
     """A champ of the preview: what the dossier form's ChampWidget offers, with no dossier behind."""
 
     type_de_champ: object
@@ -31,48 +29,6 @@ class ChampApercu(ChampAffiche):
     def __post_init__(self):
         # fields/widgets.stored_of() reads the value of a widget through its champ row.
         self.champ = SimpleNamespace(stored=self.stored)
-
-    @property
-    def accepts_files(self):
-        return self.field_type.accepts_files
-
-    @property
-    def id(self):
-        return self.type_de_champ.html_id
-
-    @property
-    def name(self):
-        return self.type_de_champ.html_id
-
-    @property
-    def file_name(self):
-        return f"{self.type_de_champ.html_id}-fichier"
-
-    @property
-    def display(self):
-        return "" if self.accepts_files else super().display
-
-    @property
-    def heading_level(self):
-        try:
-            level = int(self.options.get("level", 1))
-        except (TypeError, ValueError):
-            level = 1
-        return min(max(level, 1), 3) + 1 + self.heading_offset
-
-    @property
-    def accept(self):
-        return ",".join(sorted(ALLOWED_EXTENSIONS))
-
-    @property
-    def max_size_label(self):
-        size = settings.PIECE_JUSTIFICATIVE_MAX_SIZE
-        mega = 1024 * 1024
-        return f"{size // mega} Mo" if size % mega == 0 else f"{size} octets"
-
-    @property
-    def max_files(self):
-        return settings.PIECE_JUSTIFICATIVE_MAX_FILES
 
 
 def _rows(tdc, posted) -> list[str]:
