@@ -50,6 +50,8 @@ def test_administrateur_journey(page, live_url, check_page):
     page.locator("#id_nouveau-libelle").fill("Nom du vendeur")
     page.get_by_role("button", name="Ajouter un champ").click()
     page.get_by_text("Le champ « Nom du vendeur » a été ajouté.", exact=True).first.wait_for()
+    # The add form was just swapped in: let htmx finish processing it before its type select is changed.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.locator("#id_nouveau-type_champ").select_option("drop_down_list")
     page.locator("#id_nouveau-libelle").fill("Type de vélo")
     page.get_by_label("Options (une par ligne)").fill("Mécanique\nÉlectrique")

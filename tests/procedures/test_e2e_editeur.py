@@ -20,7 +20,12 @@ def _libelles(procedure):
     return list(Procedure.objects.get(pk=procedure.pk).draft_revision.public_types_de_champ().values_list("libelle", flat=True))
 
 
+HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
 def _ajouter(page, type_champ, libelle, options=None, label_type=None):
+    # The add form may just have been swapped in: let htmx bind it before its type select is changed.
+    page.wait_for_function(HTMX_IDLE)
     page.locator("#id_nouveau-type_champ").select_option(type_champ)
     if label_type:
         page.locator("#nouveau-options-zone").get_by_text(f"Options du type « {label_type} »").wait_for()
@@ -99,6 +104,8 @@ def test_editeur_journey(page, live_url, check_page):
     # a condition: « Nombre de salariés » only when the answer is « Oui »
     page.get_by_role("link", name="Condition d'affichage du champ « Nombre de salariés »").click()
     editeur = page.locator(f"#champ-{nombre.stable_id}-editeur")
+    editeur.wait_for()
+    page.wait_for_function(HTMX_IDLE)
     editeur.get_by_label("Champ de la condition 1").select_option(label="Avez-vous des salariés ?")
     # the comparisons and values offered follow the chosen champ's type (refreshed by the server)
     page.locator(f"select#champ-{nombre.stable_id}-0-value option", has_text="Oui").wait_for(state="attached")
