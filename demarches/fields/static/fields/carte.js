@@ -295,7 +295,11 @@
     var cadastreToggle = container.querySelector("[data-carte-cadastre]");
     var parcelList = container.querySelector("[data-carte-parcelles]");
     var shown = [];
+    var shownKey = "";
     var request = null;
+    // Counts the parcels picked or removed, so that a late cadastre answer does not cover the
+    // announcement of what the usager just did.
+    var parcelActions = 0;
 
     function restyleParcels() {
       var chosen = cadastreIds();
@@ -313,6 +317,7 @@
     function toggleParcel(parcel) {
       var cid = parcel.properties.cid;
       var removed = false;
+      parcelActions += 1;
       drawn.eachLayer(function (layer) {
         var known = layer.feature && layer.feature.properties;
         if (known && known.source === "cadastre" && known.cid === cid) {
@@ -330,6 +335,12 @@
       if (!parcelList) {
         return;
       }
+      var key = shown.map(function (parcel) { return parcel.properties.cid; }).join(",");
+      if (key === shownKey) {
+        restyleParcels();
+        return;
+      }
+      shownKey = key;
       var list = parcelList.querySelector("ul");
       list.replaceChildren();
       shown.slice(0, 60).forEach(function (parcel) {
@@ -365,6 +376,7 @@
         request.abort();
       }
       request = new AbortController();
+      var actionsAtRequest = parcelActions;
       fetch(cadastreUrl + "?bbox=" + bbox, { headers: { Accept: "application/json" }, signal: request.signal })
         .then(function (response) { return response.json(); })
         .then(function (payload) {
@@ -374,6 +386,9 @@
             layer.on("click", function () { toggleParcel(layer.feature); });
           });
           renderParcelList();
+          if (parcelActions !== actionsAtRequest) {
+            return;
+          }
           if (payload.message) {
             setStatus(container, payload.message);
           } else {
