@@ -6,9 +6,10 @@
 
 Each export runs the real job (services.export_generer: count, read the dossiers chunk by chunk,
 write the file, store it, record the e-mail) in a fresh process, so that its peak memory (RSS)
-is its own. Beside it, the bare writer writes the same cells, already in memory: the stdlib csv
-module, and our own streaming XLSX and ODS writers (docs/adr/0004, 0005); the difference is what
-reading and shaping the dossiers costs. The machine's load average is printed with each line: on a
+is its own. Beside it, the bare writers write the same cells, already in memory: our own writer
+alone (docs/adr/0004, 0005), and the bare library (the stdlib csv module, xlsxwriter in constant
+memory; none streams ODS); the ratio of the export's time to the library's is what reading,
+shaping and storing the dossiers add, and barely depends on the machine's load. The machine's load average is printed with each line: on a
 shared machine, wall-clock seconds grow with it while CPU seconds barely move.
 Data lives in var/bench.sqlite3 (bench/generate.py), never in the development database.
 """
@@ -110,6 +111,23 @@ def _bare_ods(path, headers, rows):
     writer.close()
 
 
+def _library_xlsx(path, headers, rows):
+    """The reference library (xlsxwriter, constant memory): what a ready-made writer costs."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
+    sheet = workbook.add_worksheet("Dossiers")
+    sheet.write_row(0, 0, headers)
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, ["" if v is None else v for v in row])
+    workbook.close()
+
+
+# The bare library writing the same cells: the stdlib csv module, xlsxwriter; no library streams
+# ODS (STACK_NOTES), so the ods line compares with our own writer alone.
+LIBRARIES = {"csv": ("csv (stdlib)", _bare_csv), "xlsx": ("xlsxwriter", _library_xlsx), "ods": None}
+
+
 def run_bare(format: str, procedure_id: int, instructeur_id: int) -> dict:
     """In the child process: the same cells, read first (not timed), then written by the bare writer."""
     import tempfile
@@ -129,7 +147,12 @@ def run_bare(format: str, procedure_id: int, instructeur_id: int) -> dict:
         bare(str(Path(folder) / f"bare.{format}"), sheet.headers, rows)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
-    return {"rows": len(rows), "seconds": seconds, "cpu": cpu}
+        library, library_seconds = LIBRARIES.get(format), None
+        if library is not None:
+            started = time.perf_counter()
+            library[1](str(Path(folder) / f"library.{format}"), sheet.headers, rows)
+            library_seconds = time.perf_counter() - started
+    return {"rows": len(rows), "seconds": seconds, "cpu": cpu, "library_seconds": library_seconds}
 
 
 def _child(mode: str, format: str, procedure_id: int, instructeur_id: int, database_url: str | None) -> dict:
@@ -180,7 +203,8 @@ def main(argv=None):
     print(f"\nExport de {args.dossiers} dossiers × 30 champs (démarche n° {procedure.pk}), un processus par mesure\n")
     header = (
         f"{'format':<7}{'lignes':>8}{'secondes':>10}{'CPU (s)':>9}{'RSS max (Mo)':>14}{'RSS avant (Mo)':>16}"
-        f"{'fichier (Mo)':>14}{'écrivain seul (s)':>19}{'dont CPU (s)':>14}{'cible (s)':>11}{'charge':>8}"
+        f"{'fichier (Mo)':>14}{'écrivain seul (s)':>19}{'dont CPU (s)':>14}{'bibliothèque (s)':>18}"
+        f"{'ratio':>7}{'cible (s)':>11}{'charge':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -188,15 +212,22 @@ def main(argv=None):
         job = _child("export", format, procedure.pk, instructeur.pk, args.database_url)
         bare = _child("bare", format, procedure.pk, instructeur.pk, args.database_url)
         target = TARGETS[format] * scale
+        # The ratio: the whole export against the bare library writing the same cells (our own
+        # writer for ods): what reading, shaping and storing the dossiers add, whatever the load.
+        reference = bare["library_seconds"] or bare["seconds"]
+        library = f"{bare['library_seconds']:.1f}" if bare["library_seconds"] is not None else "—"
         print(
             f"{format:<7}{job['rows']:>8}{job['seconds']:>10.1f}{job['cpu']:>9.1f}{job['rss_mb']:>14.0f}"
             f"{job['rss_before_mb']:>16.0f}{job['size_mb']:>14.1f}{bare['seconds']:>19.1f}{bare['cpu']:>14.1f}"
-            f"{target:>11.1f}{os.getloadavg()[0]:>8.1f}",
+            f"{library:>18}{job['seconds'] / reference:>7.2f}{target:>11.1f}{os.getloadavg()[0]:>8.1f}",
             flush=True,
         )
     print(
         f"\ncible : le temps de l'issue pour {TARGET_ROWS} dossiers ramené à {args.dossiers} (linéaire) ; "
         f"mémoire maximale visée : {MEMORY_TARGET_MB} Mo quel que soit le nombre de dossiers.\n"
+        "Bibliothèque : la bibliothèque seule écrivant les mêmes cellules (csv de la bibliothèque standard, "
+        "xlsxwriter en mémoire constante ; aucune bibliothèque n'écrit l'ods en flux : notre écrivain seul). "
+        "Ratio : secondes de l'export / secondes de la bibliothèque (de notre écrivain seul pour l'ods).\n"
         "CPU : temps processeur du processus, peu sensible à la charge de la machine (à comparer quand "
         "les secondes sont gonflées par d'autres processus). RSS avant : le processus du worker prêt, avant l'export. "
         "Charge : charge moyenne de la machine (1 min) à la fin de la mesure, pour "

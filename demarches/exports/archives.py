@@ -53,7 +53,11 @@ def dossiers_archivables(user, procedure: Procedure) -> QuerySet:
         if instructeur is None:
             return Dossier.objects.none()
         dossiers = instruction_selectors.dossiers_visibles(instructeur).filter(procedure=procedure)
-    return dossiers.filter(state__in=Dossier.TERMINE, processed_at__isnull=False, for_procedure_preview=False)
+    # Dossiers deleted for the administration (instruction.services.dossier_supprimer_pour_administration) are left out.
+    return dossiers.filter(
+        state__in=Dossier.TERMINE, processed_at__isnull=False, for_procedure_preview=False,
+        suppression_administration__isnull=True,
+    )
 
 
 def _bornes(mois: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

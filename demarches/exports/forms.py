@@ -14,6 +14,8 @@ class ExportDemandeForm(forms.Form):
     statut = forms.ChoiceField(choices=[(key, key) for key in TAB_KEYS])
     archives = forms.BooleanField(required=False)
     label = forms.IntegerField(required=False, min_value=1)
+    # The search typed in the dossier list (its filters and sort are the instructeur's remembered ones).
+    q = forms.CharField(required=False, max_length=200)
     # A modèle d'export of the démarche: it then decides the format, columns and names.
     modele = forms.IntegerField(required=False, min_value=1)
 

@@ -126,6 +126,10 @@ class Export(FichierEnPreparation):
         verbose_name="modèle d'export",
     )
     modele_options = models.JSONField("options du modèle", null=True, blank=True)
+    # The dossier list as it was when the export was asked: its filters, sort and search
+    # ({"filtres": […], "tri": {"colonne", "sens"}, "recherche": "…", "resume": [French texts]}).
+    # None: the dashboard's order, no filter (exports asked before the list had filters).
+    liste = models.JSONField("filtres, tri et recherche de la liste", null=True, blank=True)
     # Every option that shapes the content, in a canonical form: two exports with the same key
     # (and the same requester, format and démarche) are identical.
     key = models.CharField("options", max_length=255)

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from demarches.accounts.models import Instructeur
 from demarches.core.emails import email_envoyer
+from demarches.instruction.liste import indexation
 from demarches.instruction.models import Label
 from demarches.instruction.selectors import TAB_KEYS, TABS
 from demarches.procedures.models import Procedure
@@ -66,13 +67,23 @@ def modele_options(modele: ExportModele | None) -> dict | None:
     return {"colonnes": list(modele.colonnes or [])}
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def export_key(
-    *, statut: str, include_archived: bool, label_id: int | None = None, options: dict | None = None
+    *, statut: str, include_archived: bool, label_id: int | None = None, options: dict | None = None,
+    liste: dict | None = None,
 ) -> str:
+    """Every option that shapes the content: the tab, the archives, the label, the modèle, and the
+    list's filters, sort and search (their texts, "resume", are left out: they only describe them)."""
     key = f"statut={statut};archives={int(bool(include_archived))};label={label_id or ''}"
     if options:
-        digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
-        key += f";modele={digest}"
+        key += f";modele={_digest(options)}"
+    if liste:
+        shape = {name: liste.get(name) for name in ("filtres", "tri")}
+        shape["recherche"] = indexation.normaliser(liste.get("recherche") or "")  # what the search compares
+        key += f";liste={_digest(shape)}"
     return key
 
 
@@ -92,11 +103,14 @@ def _enqueue(export_id: int) -> None:
 @transaction.atomic
 def export_demander(
     *, instructeur: Instructeur, procedure: Procedure, format: str, statut: str, include_archived: bool = False,
-    label_id: int | None = None, modele: ExportModele | None = None,
+    label_id: int | None = None, modele: ExportModele | None = None, recherche: str = "",
 ) -> tuple[Export, bool]:
-    """Ask for an export of a dashboard tab, with its label filter; returns (export, created).
+    """Ask for an export of a tab of the instructeur's dossier list; returns (export, created).
 
-    With a modèle d'export, the modèle's format, columns and names are used. The same export asked
+    The export follows the list as he sees it: the tab, the label, his filters and sort (remembered
+    per démarche) and the search he typed (recherche); they are recorded in the export, so that
+    later changes of the list do not change it. With a modèle d'export, the modèle's format,
+    columns and names are used. The same export (same options, filters, sort and search) asked
     again while it is being prepared, or within 5 minutes, is reused.
     """
     if not can_instruct(instructeur.user, procedure):
@@ -114,7 +128,10 @@ def export_demander(
     # One request at a time per instructeur, so that a double click does not build the file twice.
     Instructeur.objects.select_for_update().filter(pk=instructeur.pk).first()
     options = modele_options(modele)
-    key = export_key(statut=statut, include_archived=include_archived, label_id=label_id, options=options)
+    liste = selectors.liste_de_l_instructeur(instructeur, procedure, recherche=recherche)
+    key = export_key(
+        statut=statut, include_archived=include_archived, label_id=label_id, options=options, liste=liste
+    )
     reusable = (
         Export.objects.filter(procedure=procedure, instructeur=instructeur, format=format, key=key)
         .filter(Q(status__in=[S.PENDING, S.RUNNING]) | Q(status=S.DONE, created_at__gte=timezone.now() - REUSE_WINDOW))
@@ -126,6 +143,7 @@ def export_demander(
     export = Export.objects.create(
         procedure=procedure, instructeur=instructeur, format=format, statut=statut,
         include_archived=bool(include_archived), label_id=label_id, key=key, modele=modele, modele_options=options,
+        liste=liste,
     )
     transaction.on_commit(lambda: _enqueue(export.pk))
     return export, True
@@ -156,7 +174,14 @@ def _download_name(export: Export) -> str:
 
 def export_construire(export: Export, path: str, *, on_progress=None) -> int:
     """Write the export's file at path, streaming; returns the number of dossiers written."""
-    options = {"statut": export.statut, "include_archived": export.include_archived, "label_id": export.label_id}
+    options = {
+        "statut": export.statut, "include_archived": export.include_archived, "label_id": export.label_id,
+        "liste": export.liste,
+    }
+    if selectors.liste_a_besoin_de_l_index(export.liste):
+        # The list's filters, search and champ sorts read its copy of the values: bring all of it
+        # up to date first (the list itself leaves the oldest changes to background jobs).
+        indexation.dossiers_indexer(indexation.dossiers_a_indexer(export.procedure))
     total = selectors.nombre_de_dossiers(export.instructeur, export.procedure, **options)
 
     def on_chunk(done: int) -> None:

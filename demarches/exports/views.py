@@ -73,7 +73,7 @@ def demander(request, procedure_id):
         export, created = services.export_demander(
             instructeur=request.instructeur, procedure=procedure, format=form.cleaned_data["format"],
             statut=form.cleaned_data["statut"], include_archived=form.cleaned_data["archives"],
-            label_id=form.cleaned_data["label"], modele=modele,
+            label_id=form.cleaned_data["label"], modele=modele, recherche=form.cleaned_data["q"],
         )
     except ValidationError as error:
         flash.error(request, " ".join(error.messages))
@@ -190,8 +190,12 @@ def modele_editer(request, procedure_id, pk=None):
             "nom_dossier": request.POST.get("nom_dossier", ""), "nom_pdf": request.POST.get("nom_pdf", ""),
         }
     else:
-        # A new modèle, or a zip one turned into a spreadsheet, starts with every column.
-        colonnes = list(modele.colonnes) if modele and modele.colonnes else [c.key for c in catalogue]
+        # A new modèle, or a zip one turned into a spreadsheet, starts with every column; "Reprendre
+        # les colonnes de ma liste" (?colonnes=liste) with those of the instructeur's dossier list.
+        if request.GET.get("colonnes") == "liste":
+            colonnes = modeles.cles_de_ma_liste(request.instructeur, procedure, catalogue)
+        else:
+            colonnes = list(modele.colonnes) if modele and modele.colonnes else [c.key for c in catalogue]
         values = {
             "nom": modele.nom if modele else "", "format": modele.format if modele else "xlsx",
             "nom_dossier": (modele.nom_dossier if modele else "") or zip_export.NOM_DOSSIER_DEFAUT,

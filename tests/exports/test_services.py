@@ -96,7 +96,7 @@ def test_only_an_instructeur_of_the_demarche_may_ask_valid_options(instructeur, 
     with pytest.raises(ValidationError):
         demander(instructeur, demarche, format="pdf")
     with pytest.raises(ValidationError):
-        demander(instructeur, demarche, statut="supprimes")
+        demander(instructeur, demarche, statut="inconnu")  # « supprimes » is a tab of the list (supprimés récemment)
     assert not Export.objects.exists()
 
 

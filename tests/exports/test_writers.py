@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from demarches.exports.writers import writer_for
+from demarches.exports.writers.xlsx import XlsxWriter
 
 from .readers import read
 
@@ -196,3 +197,26 @@ def test_csv_writes_numbers_with_a_decimal_comma_and_dates_in_iso_order(tmp_path
     rows = [[1, 12.5, Decimal("1500.50"), Decimal("-0.1"), datetime.date(2026, 7, 14), datetime.datetime(2026, 3, 2, 10, 30, 15, 999), True, None]]
     path, _ = _write(tmp_path, "csv", [("Dossiers", list("ABCDEFGH"), rows)])
     assert read(path, "csv")["Dossiers"][1] == ["1", "12,5", "1500,50", "-0,1", "2026-07-14", "2026-03-02 10:30:15", "Oui"]
+
+
+def test_xlsx_cells_carry_their_reference_only_after_an_empty_cell(tmp_path):
+    # given rows with empty cells at the start, in the middle and at the end
+    path = tmp_path / "creux.xlsx"
+    writer = XlsxWriter(str(path))
+    writer.write_sheet("Dossiers", ["A", "B", "C", "D", "E"], [
+        [None, "b", "", 4, None],
+        [1, None, None, datetime.date(2026, 1, 2), "e"],
+        ["a", "b", "c", "d", "e"],
+    ])
+    writer.close()
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    # then a cell following a written one has no reference, the first one after a gap has one
+    assert '<row r="2"><c r="B2" t="inlineStr"><is><t>b</t></is></c><c r="D2"><v>4</v></c></row>' in xml
+    assert '<row r="4"><c t="inlineStr"><is><t>a</t></is></c><c t="inlineStr">' in xml
+    # and an independent reader puts every value in its column
+    assert read(str(path), "xlsx")["Dossiers"][1:] == [
+        [None, "b", None, 4],
+        [1, None, None, datetime.datetime(2026, 1, 2), "e"],
+        ["a", "b", "c", "d", "e"],
+    ]

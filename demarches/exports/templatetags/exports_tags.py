@@ -27,6 +27,9 @@ def bouton_export(context, procedure, statut):
         "procedure": procedure,
         "statut": statut,
         "label": label if getattr(label, "procedure_id", None) == procedure.pk else None,
+        # The list's search and filters are exported with the tab (its sort too).
+        "recherche": context.get("recherche") or "",
+        "filtres_actifs": bool(context.get("tags")),
         "onglet": TAB_LABELS.get(statut, statut),
         "dernier": dernier,
         "modeles": list(ExportModele.objects.filter(procedure=procedure).only("pk", "nom", "format")) if instructeur else [],

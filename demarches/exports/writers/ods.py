@@ -7,6 +7,8 @@ their type: float for numbers, date for dates (with a French display format), st
 """
 
 import datetime
+import math
+import operator
 import re
 import zipfile
 from decimal import Decimal
@@ -108,8 +110,8 @@ def _string(value: str) -> str:
 
 def _float(value) -> str:
     text = repr(value) if type(value) is float else str(value)
-    if text in ("inf", "-inf", "nan", "Infinity", "-Infinity", "NaN"):
-        return _string(text)
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        return _string(text)  # infinities and NaN have no place in a float cell: shown as text
     return f'<table:table-cell office:value-type="float" office:value="{text}"/>'
 
 
@@ -152,6 +154,118 @@ def _cell(value) -> str:
     return convert(value) if convert else _string(str(value))
 
 
+# --- Rows, in bulk ----------------------------------------------------------------------------------
+# Most rows of an export have the same shape: the same type in each column, the same empty texts.
+# For each shape the row's XML is prepared once as a list of fixed pieces (the cells' markup) with
+# a slot between two pieces for each value; a row is then the list with its values put in the slots
+# by one slice assignment, joined: no per-cell Python code. Texts go in as they are, numbers and
+# plain dates by their str(), date-times by isoformat(); the texts of a row are checked, and escaped
+# when needed, all together (joined by a separator) by a few passes of C string methods. Rows that do
+# not fit (the separator inside a text, a non-finite number) take the cell-by-cell path, which gives
+# the same XML.
+
+STRING_OPEN = '<table:table-cell office:value-type="string"><text:p>'
+STRING_CLOSE = "</text:p></table:table-cell>"
+_SEP = "\u2e3b"  # THREE-EM DASH: printable, so that isprintable() checks the joined texts, and very rare
+_SPACES_BULK = re.compile(f"(?:^|(?<=[{_SEP}\n])) +| +(?=[{_SEP}\n]|\\Z)| {{2,}}")
+_MAX_SHAPES = 1024
+_NUMBERS = frozenset((int, float, Decimal, datetime.date))  # str(value) is the ODF value (ISO for dates)
+_FLOATS = frozenset((float, Decimal))  # may be infinite or NaN: checked
+_ISO_SECONDS = operator.methodcaller("isoformat", "T", "seconds")
+
+
+def _getter(indexes):
+    """A function giving the row's values at these indexes, always as a tuple."""
+    indexes = list(indexes)
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda row: (row[index],)
+    return operator.itemgetter(*indexes)
+
+
+class _Shape:
+    """The pieces of the rows with these cell types (and these empty texts) and how to fill them."""
+
+    __slots__ = ("pieces", "texts", "text_count", "numbers", "checked", "datetimes", "others", "order")
+
+    def __init__(self, kinds: tuple, empty: tuple = ()) -> None:
+        empty = set(empty)
+        groups: dict[str, list[int]] = {"texts": [], "numbers": [], "checked": [], "datetimes": [], "others": []}
+        pieces, fixed = [], ["<table:table-row>"]
+        columns = []  # the columns with a slot, in the order of the row
+        for column, kind in enumerate(kinds):
+            if kind is str and column not in empty:
+                group, before, after = "texts", STRING_OPEN, STRING_CLOSE
+            elif kind is type(None) or kind is str:
+                fixed.append(EMPTY)
+                continue
+            elif kind in _FLOATS:
+                group, before, after = "checked", '<table:table-cell office:value-type="float" office:value="', '"/>'
+            elif kind is int:
+                group, before, after = "numbers", '<table:table-cell office:value-type="float" office:value="', '"/>'
+            elif kind is datetime.date:
+                group = "numbers"
+                before = '<table:table-cell table:style-name="ceD" office:value-type="date" office:date-value="'
+                after = '"/>'
+            elif kind is datetime.datetime:
+                group = "datetimes"
+                before = '<table:table-cell table:style-name="ceDT" office:value-type="date" office:date-value="'
+                after = '"/>'
+            else:  # booleans and any other type: the whole cell, cell by cell
+                group, before, after = "others", "", ""
+            fixed.append(before)
+            pieces.append("".join(fixed))
+            fixed = [after]
+            groups[group].append(column)
+            columns.append(column)
+        fixed.append("</table:table-row>")
+        pieces.append("".join(fixed))
+        # the fixed pieces with a slot (None) between two of them, where the values go
+        self.pieces = [None] * (2 * len(pieces) - 1)
+        self.pieces[::2] = pieces
+        self.texts = _getter(groups["texts"])
+        self.text_count = len(groups["texts"])
+        self.numbers = _getter(groups["numbers"])
+        self.checked = _getter(groups["checked"]) if groups["checked"] else None
+        self.datetimes = _getter(groups["datetimes"]) if groups["datetimes"] else None
+        self.others = _getter(groups["others"]) if groups["others"] else None
+        # the values are gathered group by group: this puts them back in the order of the columns
+        gathered = [c for name in ("texts", "numbers", "checked", "datetimes", "others") for c in groups[name]]
+        position = {column: index for index, column in enumerate(gathered)}
+        self.order = _getter(position[column] for column in columns)
+
+
+def _escape_texts(joined: str, count: int) -> list[str] | None:
+    """The texts of a row, joined by _SEP, escaped for XML in bulk (as text_paragraphs() does one
+    by one) and split again; None when a text contains the separator itself."""
+    if joined.count(_SEP) != count - 1:
+        return None
+    if "&" in joined:
+        joined = joined.replace("&", "&amp;")
+    if "<" in joined:
+        joined = joined.replace("<", "&lt;")
+    if ">" in joined:
+        joined = joined.replace(">", "&gt;")
+    printable = joined.isprintable()
+    if not printable:
+        joined = _INVALID_XML.sub("", joined)
+        if "\r" in joined:
+            joined = joined.replace("\r\n", "\n").replace("\r", "\n")
+    if (
+        "  " in joined or " " + _SEP in joined or _SEP + " " in joined or joined[:1] == " " or joined[-1:] == " "
+        or (not printable and (" \n" in joined or "\n " in joined))
+    ):
+        joined = _SPACES_BULK.sub(_spaces, joined)
+    if not printable:
+        if "\t" in joined:
+            joined = joined.replace("\t", "<text:tab/>")
+        if "\n" in joined:
+            joined = joined.replace("\n", "</text:p><text:p>")
+    return joined.split(_SEP)
+
+
 class OdsWriter:
     extension = "ods"
     content_type = MIMETYPE
@@ -164,10 +278,11 @@ class OdsWriter:
         self._content = StreamedEntry(self._zip, "content.xml")
         self._emit = self._content.write
         self._names: set[str] = set()
+        self._shapes: dict[tuple, tuple] = {}
         self._emit(CONTENT_HEAD)
 
     def write_sheet(self, name, headers, rows) -> int:
-        emit, cells, fallback = self._emit, CELLS, _cell
+        emit = self._emit
         base = candidate = sheet_name(name)
         number = 2
         while candidate.casefold() in self._names:
@@ -178,34 +293,58 @@ class OdsWriter:
         header_cell = '<table:table-cell table:style-name="ceH" office:value-type="string">{}</table:table-cell>'
         cells_of_headers = "".join(header_cell.format(text_paragraphs(h)) for h in headers)
         emit(f"<table:table-row>{cells_of_headers}</table:table-row>")
+        shapes, row_xml, empty_text = self._shapes, self._row_xml, operator.not_
         count = 0
         for row in rows:
-            parts = ["<table:table-row>"]
-            append = parts.append
-            for value in row:
-                # Texts and empty cells are most cells: handled inline, the rest by type.
-                kind = type(value)
-                if kind is str:
-                    if not value:
-                        append(EMPTY)
-                    elif (
-                        value.isprintable() and "&" not in value and "<" not in value and ">" not in value
-                        and "  " not in value and value[0] != " " and value[-1] != " "
-                    ):
-                        # is_plain(), inline: this runs for most of the millions of cells.
-                        append(f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>')
-                    else:
-                        append(_string(value))
-                elif value is None:
-                    append(EMPTY)
-                else:
-                    convert = cells.get(kind)
-                    append(convert(value) if convert else fallback(value))
-            append("</table:table-row>")
-            emit("".join(parts))
             count += 1
+            kinds = tuple(map(type, row))
+            shape = shapes.get(kinds)
+            if shape is None:
+                if len(shapes) >= _MAX_SHAPES:
+                    shapes.clear()
+                shape = shapes[kinds] = _Shape(kinds)
+            texts = shape.texts(row)
+            if "" in texts:  # empty texts are empty cells: a shape of their own
+                key = (kinds, tuple(map(empty_text, texts)))
+                shape = shapes.get(key)
+                if shape is None:
+                    shape = shapes[key] = _Shape(kinds, [c for c, k in enumerate(kinds) if k is str and row[c] == ""])
+                texts = shape.texts(row)
+            if shape.text_count:
+                joined = _SEP.join(texts)
+                if not (
+                    joined.isprintable() and "&" not in joined and "<" not in joined and ">" not in joined
+                    and "  " not in joined and " " + _SEP not in joined and _SEP + " " not in joined
+                    and joined[:1] != " " and joined[-1:] != " "
+                ):
+                    texts = _escape_texts(joined, shape.text_count)
+                    if texts is None:
+                        emit(row_xml(row))
+                        continue
+            values = (*texts, *map(str, shape.numbers(row)))
+            if shape.checked is not None:
+                checked = tuple(map(str, shape.checked(row)))
+                if "n" in "".join(checked).lower():  # inf, nan, Infinity, NaN: not a float cell
+                    emit(row_xml(row))
+                    continue
+                values += checked
+            if shape.datetimes is not None:
+                stamps = tuple(map(_ISO_SECONDS, shape.datetimes(row)))
+                if max(map(len, stamps)) > 19:  # an aware value: its offset is left out (local times)
+                    stamps = tuple(stamp[:19] for stamp in stamps)
+                values += stamps
+            if shape.others is not None:
+                values += tuple(map(_cell, shape.others(row)))
+            pieces = shape.pieces[:]
+            pieces[1::2] = shape.order(values)
+            emit("".join(pieces))
         emit("</table:table>")
         return count
+
+    @staticmethod
+    def _row_xml(row) -> str:
+        """A row cell by cell: the path of rows the templates do not fit."""
+        return f"<table:table-row>{''.join(_cell(value) for value in row)}</table:table-row>"
 
     def close(self) -> None:
         self._emit(CONTENT_TAIL)

@@ -148,6 +148,9 @@ class XlsxWriter:
         return count
 
     def _write_rows(self, rows, letters: list[str]) -> int:
+        """The data rows. A cell's reference (r="C7") is optional in the format: a cell without one
+        is the next of its row. It is written only after an empty cell (left out), which saves a
+        third of the XML of a full row, and of its compression."""
         emit, fallback = self._emit, self._cell
         date, dt = datetime.date, datetime.datetime
         r = 1
@@ -161,33 +164,43 @@ class XlsxWriter:
                 letters = column_letters(len(row))
             parts = [f'<row r="{r}">']
             append = parts.append
+            gap = False  # an empty cell was left out: the next one says where it is
             for c, value in enumerate(row):
                 # Texts and empty cells are most cells: handled inline, the rest by type.
                 kind = type(value)
                 if kind is str:
                     if not value:
+                        gap = True
                         continue
+                    at = f' r="{letters[c]}{r}"' if gap else ""
                     if (
                         value.isprintable() and "&" not in value and "<" not in value and ">" not in value
                         and "_x" not in value and value[0] != " " and value[-1] != " " and len(value) <= MAX_TEXT
                     ):
-                        append(f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{value}</t></is></c>')
+                        append(f'<c{at} t="inlineStr"><is><t>{value}</t></is></c>')
                     else:
-                        append(f'<c r="{letters[c]}{r}" t="inlineStr">{text_element(value)}</c>')
+                        append(f'<c{at} t="inlineStr">{text_element(value)}</c>')
                 elif value is None:
+                    gap = True
                     continue
-                elif kind is int:
-                    append(f'<c r="{letters[c]}{r}"><v>{value}</v></c>')
-                elif kind is dt or kind is date:
-                    serial = date_serial(value)
-                    if serial is None:
-                        text = value.strftime("%d/%m/%Y %H:%M" if kind is dt else "%d/%m/%Y")
-                        append(f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
-                    else:
-                        style = STYLE_DATETIME if kind is dt else STYLE_DATE
-                        append(f'<c r="{letters[c]}{r}" s="{style}"><v>{serial}</v></c>')
                 else:
-                    append(fallback(f"{letters[c]}{r}", value))
+                    at = f' r="{letters[c]}{r}"' if gap else ""
+                    if kind is int:
+                        append(f"<c{at}><v>{value}</v></c>")
+                    elif kind is dt or kind is date:
+                        serial = date_serial(value)
+                        if serial is None:
+                            text = value.strftime("%d/%m/%Y %H:%M" if kind is dt else "%d/%m/%Y")
+                            append(f'<c{at} t="inlineStr"><is><t>{text}</t></is></c>')
+                        else:
+                            append(f'<c{at} s="{STYLE_DATETIME if kind is dt else STYLE_DATE}"><v>{serial}</v></c>')
+                    else:
+                        cell = fallback(f"{letters[c]}{r}", value)
+                        if not cell:
+                            gap = True
+                            continue
+                        append(cell)
+                gap = False
             append("</row>")
             emit("".join(parts))
         return r - 1
