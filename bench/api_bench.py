@@ -3,6 +3,7 @@
     .venv/bin/python bench/api_bench.py                       # 2 000 dossiers × 30 champs
     .venv/bin/python bench/api_bench.py --dossiers 20000 --repeat 50
     BENCH_API_DATABASE_URL=postgres://postgres@127.0.0.1:5432/demarches_bench .venv/bin/python bench/api_bench.py
+    .venv/bin/python bench/api_bench.py --profile 5 --explain    # where a page of 100 spends its time
 
 Each request goes through the whole stack (URL routing, token check, rate limit, GraphQL
 validation and execution, JSON) with Django's test client, walking the démarche page after page
@@ -86,14 +87,51 @@ def ensure_messages(procedure):
             ])
 
 
+def profile_and_explain(request, args, connection, CaptureQueriesContext):
+    """Where the time of a page of 100 goes: SQL per query (with its plan), Python per function."""
+    import cProfile
+    import pstats
+
+    after = request(100, None)  # warm-up
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        request(100, after)
+        total = (time.perf_counter() - start) * 1000
+    sql = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    print(f"Page de 100 : {total:.1f} ms dont SQL {sql:.1f} ms ({len(captured.captured_queries)} requêtes), "
+          f"Python {total - sql:.1f} ms")
+    for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"])):
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
+        if args.explain and connection.vendor == "postgresql" and query["sql"].lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                print("\n".join("            " + row[0] for row in cursor.fetchall()))
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time)  # CPU time: the machine may be shared
+        profiler.enable()
+        for _ in range(args.profile):
+            after = request(100, after)
+        profiler.disable()
+        stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+        stats.print_stats(35)
+        stats.sort_stats("cumulative").print_stats(45)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=30, help="requêtes mesurées par taille de page")
     parser.add_argument("--database-url", default=None, help=f"par défaut : {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profiler N requêtes de 100 dossiers (cProfile) au lieu de la mesure")
+    parser.add_argument("--explain", action="store_true",
+                        help="EXPLAIN ANALYZE de chaque requête SQL d'une page de 100 dossiers")
+    parser.add_argument("--no-migrate", action="store_true", help="base déjà à jour : ne pas lancer migrate")
     args = parser.parse_args()
 
-    generate.setup(args.database_url or os.environ.get("BENCH_API_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    generate.setup(
+        args.database_url or os.environ.get("BENCH_API_DATABASE_URL") or DEFAULT_DATABASE_URL, migrate=not args.no_migrate
+    )
     procedure, _instructeur = generate.generate(args.dossiers)
     ensure_messages(procedure)
 
@@ -120,6 +158,10 @@ def main():
         assert len(connection_data["nodes"]) == min(first, args.dossiers)
         info = connection_data["pageInfo"]
         return info["endCursor"] if info["hasNextPage"] else None
+
+    if args.profile or args.explain:
+        profile_and_explain(request, args, connection, CaptureQueriesContext)
+        return
 
     rows = []
     for size in PAGE_SIZES:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -236,6 +236,8 @@ def fichier(request, token: str):
     unsigned = files.unsign(token)
     if unsigned is None:
         raise Http404("Ce lien de téléchargement est invalide ou a expiré (il est valable une heure).")
+    if len(unsigned) == 4:
+        return _document_du_dossier(request, *unsigned)
     kind, pk = unsigned
     if kind == "piece":
         piece = get_object_or_404(PieceJointe, pk=pk)
@@ -253,6 +255,42 @@ def fichier(request, token: str):
         return file_response(avis.piece_justificative, avis.piece_justificative.name.rsplit("/", 1)[-1])
     dossier = get_object_or_404(Dossier, pk=pk)
     return file_response(dossier.justificatif_motivation)
+
+
+def _lecteur_voit(request, dossier, reader: str, reader_pk: int) -> bool:
+    """Whether whoever got the link still sees the dossier: the token is active, allowed from this
+    network and covers the démarche; or the explorer's administrateur still administers it."""
+    if reader == "token":
+        token = APIToken.objects.select_related("administrateur").filter(pk=reader_pk).first()
+        return (
+            token is not None and token.is_active and token.allows_ip(_client_ip(request))
+            and dossier.procedure_id in selectors.procedures_du_jeton(token)
+        )
+    return selectors.procedures_administrees(reader_pk).filter(pk=dossier.procedure_id).exists()
+
+
+def _document_du_dossier(request, kind: str, pk: int, reader: str, reader_pk: int):
+    """The dossier's PDF or GeoJSON, made at download time for a reader checked again now."""
+    from demarches.documents import pdfs
+    from demarches.documents import selectors as document_selectors
+    from demarches.exports import geojson
+
+    dossier = document_selectors.dossier_complet(pk)
+    if dossier is None or dossier.state == Dossier.State.BROUILLON or not _lecteur_voit(request, dossier, reader, reader_pk):
+        raise Http404("Ce lien de téléchargement est invalide ou a expiré (il est valable une heure).")
+    if kind == "pdf":
+        content = pdfs.dossier_pdf(dossier, lecteur="instructeur", avec_annotations=True, avec_avis=True)
+        response = HttpResponse(content, content_type="application/pdf")
+        filename = files.document_filename("pdf", dossier.pk)
+    else:
+        features = list(geojson.features(Dossier.objects.filter(pk=dossier.pk)))
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        response = HttpResponse(body.encode("utf-8"), content_type="application/geo+json")
+        filename = files.document_filename("geojson", dossier.pk)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Tokens (administrateur's profile) --------------------------------------------------------------

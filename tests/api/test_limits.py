@@ -76,3 +76,20 @@ def test_too_long_document_is_refused(gql, jeton, dossier):
     status, body, _ = gql(jeton[1], document)
     assert body.get("data") is None
     assert "tokens" in body["errors"][0]["message"]
+
+
+def test_limits_hold_when_the_document_comes_again(gql, jeton, dossier):
+    # Given documents seen before (their parsing and validation are cached, schema.ValidationCache)
+    too_deep = "query { dossier(number: %d) { %s } }" % (
+        dossier.pk, "champs { ... on DossierLinkChamp { dossier { " * 8 + "id" + " } } }" * 8
+    )
+    too_costly = _aliased_pages(40)
+    for _ in range(3):
+        # When they are sent again and again
+        _, deep, _ = gql(jeton[1], too_deep)
+        _, costly, _ = gql(jeton[1], too_costly, {"number": dossier.procedure_id})
+        _, valid, _ = gql(jeton[1], "query($n: Int!) { dossier(number: $n) { number } }", {"n": dossier.pk})
+        # Then they are refused (or accepted) every time, with the same errors
+        assert deep["data"] is None and "depth" in deep["errors"][0]["message"]
+        assert costly["data"] is None and costly["errors"][0]["extensions"]["code"] == "query_too_complex"
+        assert valid == {"data": {"dossier": {"number": dossier.pk}}}

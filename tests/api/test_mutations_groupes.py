@@ -84,7 +84,9 @@ def test_demarche_cloner(gql, jeton, demarche, administrateur):
     assert clone.administrateurs.filter(pk=administrateur.pk).exists()
     labels = [d["label"] for d in payload["demarche"]["revision"]["champDescriptors"]]
     assert labels[:2] == ["Nom du projet", "Description du projet"]
-    assert not clone.dossiers.exists() and not clone.default_groupe.instructeurs.exists()
+    assert not clone.dossiers.exists()
+    # his own démarche: its groupes keep their instructeurs (procedure_cloner, like the reference platform)
+    assert set(clone.default_groupe.instructeurs.all()) == set(demarche.default_groupe.instructeurs.all())
     assert OperationLog.objects.filter(procedure_id=clone.pk, data__action="procedure_cloner").exists()
 
 

@@ -46,3 +46,27 @@ def test_query_count_does_not_grow_with_the_page_size(gql, jeton, demarche, djan
     with django_assert_max_num_queries(small):
         _queries(gql, jeton[1], demarche, 50)
     assert small <= 16
+
+
+def test_fast_date_display_matches_django_formatting():
+    """Dates are displayed without Django's format parser (fields.types.basic.jour_mois_annee): same text."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    from demarches.fields import registry
+    from demarches.fields.registry import StoredValue
+    from demarches.fields.types.basic import jour_mois_annee
+
+    date, date_time = registry.get("date"), registry.get("datetime")
+
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for n in range(0, 400):
+                day = datetime.date(1900, 1, 1) + datetime.timedelta(days=n * 97)
+                assert jour_mois_annee(day) == formats.date_format(day, "j F Y")
+                moment = datetime.datetime.combine(day, datetime.time(n % 24, (n * 7) % 60))
+                assert date_time.display(StoredValue(value=moment.isoformat())) == formats.date_format(moment, "j F Y à H:i")
+                assert date.display(StoredValue(value=day.isoformat())) == formats.date_format(day, "j F Y")
+    with translation.override("fr"):
+        assert jour_mois_annee(datetime.date(2026, 3, 15)) == "15 mars 2026"

@@ -224,18 +224,21 @@ def _string_value(meta: _Meta, champ, displays: dict) -> Optional[str]:
     """The displayed value: pure in (type, value, data), so remembered for the request when there is no data."""
     if champ is None:
         return meta.empty_string_value
-    if champ.data is None:
+    data = champ.data
+    if data is None:
         key = (meta.key, champ.value)
-        try:
-            return displays[key]
-        except KeyError:
-            pass
-    stored = StoredValue(value=champ.value, data=champ.data)
+        result = displays.get(key, _MISSING)  # most values are seen once: no KeyError raised for them
+        if result is not _MISSING:
+            return result
+    stored = StoredValue(value=champ.value, data=data)
     field_type = meta.field_type
     result = None if field_type.is_empty(stored) else (field_type.display(stored) or None)
-    if champ.data is None:
+    if data is None:
         displays[key] = result
     return result
+
+
+_MISSING = object()
 
 
 def _common(tdc, champ, build: Build, row_id: str = "") -> dict:
@@ -246,7 +249,7 @@ def _common(tdc, champ, build: Build, row_id: str = "") -> dict:
         "label": meta.label,
         "string_value": _string_value(meta, champ, build.displays),
         "updated_at": champ.updated_at if champ is not None else build.dossier.created_at,
-        "prefilled": False,
+        "prefilled": champ is not None and champ.prefilled,
     }
 
 
@@ -309,7 +312,7 @@ def _parse_datetime(text: str, tz=None) -> datetime.datetime | None:
 
 def _date(tdc, champ, build, row_id):
     day = _parse_date(_value(champ))
-    at_midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time()), build.tz) if day else None
+    at_midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=build.tz) if day else None  # make_aware, inlined
     return DateChamp(**_common(tdc, champ, build, row_id), date=day, value=at_midnight)
 
 

@@ -1,4 +1,7 @@
-"""Dossiers deleted for good (`deletedDossiers`) or waiting in the usager's corbeille (`pendingDeletedDossiers`).
+"""Dossiers deleted for good (`deletedDossiers`) or hidden from the administration and waiting for their
+purge (`pendingDeletedDossiers`): deleted for the administration by an instructeur (« Supprimer le
+dossier », instruction.models.SuppressionAdministration), or withdrawn en construction by their usager.
+A terminated dossier the usager put in his corbeille stays with the administration: it is not pending.
 
 Deleted dossiers are read from their trace (demarches.dossiers.models.DossierSupprime, written by
 the purge of the corbeille, the expiry job and the closing of an account), never from the dossier
@@ -9,7 +12,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 import strawberry
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 
 from demarches.dossiers.models import Dossier as DossierModel
 from demarches.dossiers.models import DossierSupprime
@@ -26,6 +30,12 @@ REASONS = {
     DossierSupprime.Reason.COMPTE_SUPPRIME: "user_removed",
 }
 PENDING_REASON = "user_request"
+PENDING_REASON_INSTRUCTEUR = "instructeur_request"
+# The dossiers the administration no longer sees (instruction.selectors.dossiers_visibles and its tabs):
+# left out of Demarche.dossiers, listed by pendingDeletedDossiers.
+HIDDEN_FOR_ADMINISTRATION = Q(suppression_administration__isnull=False) | Q(
+    hidden_by_user_at__isnull=False, state=DossierModel.State.EN_CONSTRUCTION
+)
 
 
 @strawberry.type(description="Un dossier supprimé")
@@ -67,7 +77,8 @@ def _deleted_node(trace: DossierSupprime) -> DeletedDossier:
 def _pending_node(dossier: DossierModel) -> DeletedDossier:
     return DeletedDossier(
         id=global_id("Dossier", dossier.pk), number=dossier.pk, state=DossierState(dossier.state),
-        reason=PENDING_REASON, date_supression=dossier.hidden_by_user_at,
+        reason=PENDING_REASON_INSTRUCTEUR if dossier.supprime_par_instructeur else PENDING_REASON,
+        date_supression=dossier.hidden_at,
     )
 
 
@@ -77,10 +88,17 @@ def supprimes(procedure_id: int) -> _Source:
 
 
 def en_attente(**filters) -> _Source:
-    queryset = DossierModel.objects.filter(hidden_by_user_at__isnull=False, **filters).exclude(
-        state=DossierModel.State.BROUILLON
+    queryset = (
+        DossierModel.objects.filter(HIDDEN_FOR_ADMINISTRATION, **filters)
+        .exclude(state=DossierModel.State.BROUILLON)
+        .annotate(
+            hidden_at=Coalesce("suppression_administration__created_at", "hidden_by_user_at"),
+            supprime_par_instructeur=ExpressionWrapper(
+                Q(suppression_administration__isnull=False), output_field=BooleanField()
+            ),
+        )
     )
-    return _Source(queryset.only("pk", "state", "hidden_by_user_at"), "hidden_by_user_at", _pending_node)
+    return _Source(queryset.only("pk", "state"), "hidden_at", _pending_node)
 
 
 def paginer(source: _Source, *, first=None, last=None, after=None, before=None, order=Order.ASC,

@@ -167,6 +167,22 @@ def _champs(info, dossier, *, private: bool, champ_id: Optional[str]) -> list[Ch
     return [build_champ(tdc, build) for tdc in types_de_champ]
 
 
+DOCUMENT_CONTENT_TYPES = {"pdf": "application/pdf", "geojson": "application/json"}
+
+
+def _document(info, kind: str, dossier_pk: int) -> File:
+    """A document made from the dossier when downloaded: its size and checksum are not known yet (0 and
+    "", as in the reference); the link names the token that asked, checked again at download."""
+    reader = files.reader_of(info.context)
+    return File(
+        filename=files.document_filename(kind, dossier_pk),
+        content_type=DOCUMENT_CONTENT_TYPES[kind],
+        checksum="",
+        byte_size_big_int=0,
+        url=files.signed_document_url(kind, dossier_pk, reader),
+    )
+
+
 def _by_id(items, wanted: Optional[str], type_name: str):
     if not wanted:
         return items
@@ -220,13 +236,21 @@ class Dossier:
     def date_expiration(self) -> Optional[ISO8601DateTime]:
         return None if self.m.state == "en_instruction" else self.m.expire_at
 
-    @strawberry.field
+    @strawberry.field(description="Date de la dernière modification des champs par l'usager.")
+    def date_derniere_modification_champs(self) -> ISO8601DateTime:
+        return self.m.last_champ_updated_at or self.m.created_at
+
+    @strawberry.field(description="Date de la mise à la corbeille par l'usager.")
     def date_suppression_par_usager(self) -> Optional[ISO8601DateTime]:
-        return None
+        return self.m.hidden_by_user_at
 
     @strawberry.field
     def date_suppression_par_administration(self) -> Optional[ISO8601DateTime]:
         return None
+
+    @strawberry.field(description="Le dossier a-t-il été prérempli (lien ou API de préremplissage) ?")
+    def prefilled(self) -> bool:
+        return self.m.prefilled
 
     @strawberry.field(description="La motivation de la décision.")
     def motivation(self) -> Optional[str]:
@@ -257,6 +281,14 @@ class Dossier:
             byte_size_big_int=0,
             url=files.signed_url("attestation", attestations[0].pk),
         )
+
+    @strawberry.field(description="L’URL du dossier au format PDF (formulaire, annotations privées, avis, historique).")
+    def pdf(self, info: strawberry.Info) -> Optional[File]:
+        return _document(info, "pdf", self.m.pk)
+
+    @strawberry.field(description="L’URL du GeoJSON contenant les données cartographiques du dossier.")
+    def geojson(self, info: strawberry.Info) -> Optional[File]:
+        return _document(info, "geojson", self.m.pk)
 
     @strawberry.field(description="Le compte de l'usager qui a déposé le dossier.")
     def usager(self) -> Profile:

@@ -176,6 +176,10 @@ def _direct_getter(field_def):
     return function
 
 
+# Built-in scalars whose output coercion leaves a value of this exact type unchanged.
+_EXACT_TYPES = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
 def _leaf_coercer(leaf_type):
     """coerce_output_value of a scalar or enum, with the common case of the built-in scalars inlined."""
     coerce = leaf_type.coerce_output_value
@@ -282,9 +286,12 @@ class CompiledSelectionsMixin:
         # The two most frequent shapes, in one function each.
         if isinstance(output_type, GraphQLNonNull) and isinstance(output_type.of_type, GraphQLLeafType):
             coerce = _leaf_coercer(output_type.of_type)
+            exact = _EXACT_TYPES.get(output_type.of_type)
 
             def non_null_leaf(source):
                 value = getter(source)
+                if type(value) is exact:  # a str for String and ID, a bool for Boolean: nothing to coerce
+                    return value
                 if value is None or value is Undefined or isinstance(value, Exception):
                     raise _Fallback
                 return _check_leaf(coerce(value))
@@ -292,10 +299,13 @@ class CompiledSelectionsMixin:
             return non_null_leaf
         if isinstance(output_type, GraphQLLeafType):
             coerce = _leaf_coercer(output_type)
+            exact = _EXACT_TYPES.get(output_type)
 
             def nullable_leaf(source):
                 value = getter(source)
-                if value is None or value is Undefined:
+                if value is None or type(value) is exact:
+                    return value
+                if value is Undefined:
                     return None
                 if isinstance(value, Exception):
                     raise _Fallback

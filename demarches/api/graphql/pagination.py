@@ -17,6 +17,8 @@ from .ids import decode_pk
 
 MAX_PAGE_SIZE = 100
 SELECT_RELATED = ("user", "groupe_instructeur", "procedure__service", "revision")
+# A page shares its démarche and revisions (loaders.Batch.share): only what differs is joined.
+PAGE_SELECT_RELATED = ("user", "groupe_instructeur")
 
 
 def encode_cursor(moment: datetime.datetime, pk: int) -> str:
@@ -82,12 +84,13 @@ def paginer(info, queryset, *, first=None, last=None, after=None, before=None, o
         queryset = queryset.filter(_beyond(column, before, greater=not ascending))
     descending_query = ascending == inverted
     sign = "-" if descending_query else ""
-    rows = list(queryset.select_related(*SELECT_RELATED).order_by(f"{sign}{column}", f"{sign}pk")[:limit])
+    rows = list(queryset.select_related(*PAGE_SELECT_RELATED).order_by(f"{sign}{column}", f"{sign}pk")[:limit])
     has_previous = after is not None or (len(rows) == limit and inverted)
     has_next = before is not None or (len(rows) == limit and not inverted)
     rows = rows[: limit - 1]
     if inverted:
         rows.reverse()
+    info.context.batch.share(rows)
     info.context.batch.prime(rows)
     edges = [DossierEdge(cursor=encode_cursor(getattr(row, column), row.pk), node=Dossier(m=row)) for row in rows]
     return DossierConnection(

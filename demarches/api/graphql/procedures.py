@@ -31,8 +31,11 @@ def dossiers_de(info, queryset, *, first, last, after, before, order, state, arc
         for value in (first, last, after, before, order, state, archived, created_since, updated_since, revision,
                       min_revision, max_revision)
     )
+    from .deleted_dossiers import HIDDEN_FOR_ADMINISTRATION
+
     queryset = filtrer(
-        queryset.exclude(state=DossierModel.State.BROUILLON), state=state, archived=archived,
+        queryset.exclude(state=DossierModel.State.BROUILLON).exclude(HIDDEN_FOR_ADMINISTRATION), state=state,
+        archived=archived,
         created_since=created_since, updated_since=updated_since, revision=revision, min_revision=min_revision,
         max_revision=max_revision,
     )
@@ -253,6 +256,7 @@ class Demarche(_DemarcheFields):
         min_revision: Optional[strawberry.ID] = strawberry.UNSET,
         max_revision: Optional[strawberry.ID] = strawberry.UNSET,
     ) -> DossierConnection:
+        info.context.batch.remember_procedure(self.m)
         return dossiers_de(
             info, DossierModel.objects.filter(procedure=self.m), first=first, last=last, after=after, before=before,
             order=order, state=state, archived=archived, created_since=created_since, updated_since=updated_since,

@@ -6,7 +6,8 @@ from operator import attrgetter
 from graphql import GraphQLError, GraphQLObjectType
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -41,6 +42,18 @@ class ApiExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return info
 
 
+DEPTH_RULE = create_validator(MAX_DEPTH, None)
+DOCUMENT_CACHE_SIZE = 256
+
+
+class DepthLimit(AddValidationRules):
+    """strawberry's QueryDepthLimiter, with one rule class for all requests (it makes a new one per
+    request), so that the validation of a document already seen can be taken from ValidationCache."""
+
+    def __init__(self):
+        super().__init__([DEPTH_RULE])
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         """Log our bugs only: refusals and invalid documents are the client's business."""
@@ -54,7 +67,7 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[*CONCRETE_CHAMP_TYPES, PersonnePhysique, PersonneMorale],
-    extensions=[AllowOverlappingFieldsOfDifferentTypes, lambda: QueryDepthLimiter(max_depth=MAX_DEPTH)],
+    extensions=[AllowOverlappingFieldsOfDifferentTypes, DepthLimit],
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     execution_context_class=ApiExecutionContext,
 )
@@ -103,3 +116,12 @@ schema.execution_context_class = with_compiled_selections(ApiExecutionContext)
 from .extensions import MAX_TOKENS, DocumentLimits, MaxTokensLimiter  # noqa: E402
 
 schema.extensions = (*schema.extensions, lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS), DocumentLimits)
+
+# A synchronisation script sends the same document for every page, only `after` changes: its parsing
+# and validation (a twentieth of a page of 100 dossiers) are done once. Both depend on the document
+# text and the rules only, which are the same objects for every request; the caches are bounded.
+schema.extensions = (
+    *schema.extensions,
+    lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+    lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+)

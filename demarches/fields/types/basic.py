@@ -4,11 +4,28 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext
 from django.core.validators import validate_email
 from django.utils import formats
+from django.utils.dates import MONTHS
 
 from ..registry import FieldType, StoredValue, register
 from ._util import ORDER_OPERATORS, TEXT_OPERATORS, first
+
+
+_MONTH_NAMES: dict[str | None, tuple[str, ...]] = {}
+
+
+def jour_mois_annee(value) -> str:
+    """formats.date_format(value, "j F Y") ("15 mars 2026"), without parsing the format string nor
+    translating the month again at every call: the API and the exports format thousands of dates per
+    request (bench/api_bench.py)."""
+    language = get_language()
+    names = _MONTH_NAMES.get(language)
+    if names is None:
+        names = _MONTH_NAMES[language] = ("", *(str(MONTHS[month]) for month in range(1, 13)))
+    return f"{value.day} {names[value.month]} {value.year:04d}"
+
 
 OVERSEAS_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
 
@@ -39,7 +56,10 @@ class Textarea(FieldType):
         text = _first(raw)
         limit = options.get("character_limit")
         if limit and len(text) > int(limit):
-            raise ValidationError(f"Le texte ne doit pas dépasser {limit} caractères (actuellement {len(text)}).")
+            raise ValidationError(
+                gettext("Le texte ne doit pas dépasser %(max)s caractères (actuellement %(longueur)s).")
+                % {"max": limit, "longueur": len(text)}
+            )
         return StoredValue(value=text)
 
 
@@ -58,11 +78,11 @@ class _Number(FieldType):
 def _check_bounds(number, options):
     minimum, maximum = options.get("min"), options.get("max")
     if options.get("positive") and number < 0:
-        raise ValidationError("La valeur doit être positive.")
+        raise ValidationError(gettext("La valeur doit être positive."))
     if minimum not in (None, "") and number < Decimal(str(minimum)):
-        raise ValidationError(f"La valeur doit être supérieure ou égale à {minimum}.")
+        raise ValidationError(gettext("La valeur doit être supérieure ou égale à %(min)s.") % {"min": minimum})
     if maximum not in (None, "") and number > Decimal(str(maximum)):
-        raise ValidationError(f"La valeur doit être inférieure ou égale à {maximum}.")
+        raise ValidationError(gettext("La valeur doit être inférieure ou égale à %(max)s.") % {"max": maximum})
 
 
 @register
@@ -78,7 +98,7 @@ class IntegerNumber(_Number):
         if not text:
             return StoredValue()
         if not re.fullmatch(r"[-+]?\d+", text):
-            raise ValidationError("Saisissez un nombre entier, sans virgule ni lettre (par exemple : 42).")
+            raise ValidationError(gettext("Saisissez un nombre entier, sans virgule ni lettre (par exemple : 42)."))
         _check_bounds(Decimal(text), options)
         return StoredValue(value=str(int(text)))
 
@@ -107,7 +127,7 @@ class DecimalNumber(_Number):
             if not number.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            raise ValidationError("Saisissez un nombre, avec une virgule pour les décimales (par exemple : 12,5).") from None
+            raise ValidationError(gettext("Saisissez un nombre, avec une virgule pour les décimales (par exemple : 12,5).")) from None
         _check_bounds(number, options)
         return StoredValue(value=format(number.normalize(), "f"))
 
@@ -135,12 +155,12 @@ def _date_option(options, name):
 def _check_date_bounds(day: datetime.date, options):
     """Options « date_in_past » (not after today), « min » and « max » (ISO dates, included)."""
     if options.get("date_in_past") and day > datetime.date.today():
-        raise ValidationError("La date doit être dans le passé.")
+        raise ValidationError(gettext("La date doit être dans le passé."))
     minimum, maximum = _date_option(options, "min"), _date_option(options, "max")
     if minimum and day < minimum:
-        raise ValidationError(f"La date doit être le {formats.date_format(minimum, 'j F Y')} ou après.")
+        raise ValidationError(gettext("La date doit être le %(date)s ou après.") % {"date": formats.date_format(minimum, "j F Y")})
     if maximum and day > maximum:
-        raise ValidationError(f"La date doit être le {formats.date_format(maximum, 'j F Y')} ou avant.")
+        raise ValidationError(gettext("La date doit être le %(date)s ou avant.") % {"date": formats.date_format(maximum, "j F Y")})
 
 
 @register
@@ -159,7 +179,7 @@ class Date(FieldType):
         try:
             value = datetime.date.fromisoformat(text)
         except ValueError:
-            raise ValidationError("Saisissez une date valide au format jj/mm/aaaa.") from None
+            raise ValidationError(gettext("Saisissez une date valide au format jj/mm/aaaa.")) from None
         _check_date_bounds(value, options)
         return StoredValue(value=value.isoformat())
 
@@ -172,7 +192,7 @@ class Date(FieldType):
     def display(self, stored):
         if not stored.value:
             return ""
-        return formats.date_format(datetime.date.fromisoformat(stored.value), "j F Y")
+        return jour_mois_annee(datetime.date.fromisoformat(stored.value))
 
     def export_value(self, stored):
         """A date cell in spreadsheets (the writers format it dd/mm/yyyy)."""
@@ -198,9 +218,9 @@ class DateTime(FieldType):
         try:
             value = datetime.datetime.fromisoformat(text)
         except ValueError:
-            raise ValidationError("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).") from None
+            raise ValidationError(gettext("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).")) from None
         if value.tzinfo is not None:
-            raise ValidationError("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).")
+            raise ValidationError(gettext("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm)."))
         _check_date_bounds(value.date(), options)
         return StoredValue(value=value.replace(second=0, microsecond=0).isoformat(timespec="minutes"))
 
@@ -213,7 +233,8 @@ class DateTime(FieldType):
     def display(self, stored):
         if not stored.value:
             return ""
-        return formats.date_format(datetime.datetime.fromisoformat(stored.value), "j F Y à H:i")
+        moment = datetime.datetime.fromisoformat(stored.value)
+        return f"{jour_mois_annee(moment)} à {moment.hour:02d}:{moment.minute:02d}"
 
     def export_value(self, stored):
         try:
@@ -234,7 +255,7 @@ class Checkbox(FieldType):
         return StoredValue(value="true" if "true" in raw or "on" in raw else "")
 
     def display(self, stored):
-        return "Oui" if stored.value == "true" else "Non"
+        return gettext("Oui") if stored.value == "true" else gettext("Non")
 
     def condition_value(self, stored):
         return stored.value == "true"
@@ -251,11 +272,11 @@ class YesNo(FieldType):
     def parse(self, raw, *, options):
         text = _first(raw)
         if text not in ("", "true", "false"):
-            raise ValidationError("Choisissez « Oui » ou « Non ».")
+            raise ValidationError(gettext("Choisissez « Oui » ou « Non »."))
         return StoredValue(value=text)
 
     def display(self, stored):
-        return {"true": "Oui", "false": "Non"}.get(stored.value, "")
+        return {"true": gettext("Oui"), "false": gettext("Non")}.get(stored.value, "")
 
     def condition_value(self, stored):
         return {"true": True, "false": False}.get(stored.value)
@@ -273,7 +294,7 @@ class Civilite(FieldType):
     def parse(self, raw, *, options):
         text = _first(raw)
         if text and text not in self.CHOICES:
-            raise ValidationError("Choisissez « M. » ou « Mme ».")
+            raise ValidationError(gettext("Choisissez « M. » ou « Mme »."))
         return StoredValue(value=text)
 
     def choices_for(self, options):
@@ -296,7 +317,7 @@ class Email(FieldType):
         try:
             validate_email(text)
         except ValidationError:
-            raise ValidationError("Saisissez une adresse électronique valide, par exemple : prenom.nom@exemple.fr.") from None
+            raise ValidationError(gettext("Saisissez une adresse électronique valide, par exemple : prenom.nom@exemple.fr.")) from None
         return StoredValue(value=text)
 
 
@@ -320,4 +341,4 @@ class Phone(FieldType):
                 continue
             if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
                 return StoredValue(value=text)
-        raise ValidationError("Saisissez un numéro de téléphone valide, par exemple : 01 23 45 67 89 ou +33 1 23 45 67 89.")
+        raise ValidationError(gettext("Saisissez un numéro de téléphone valide, par exemple : 01 23 45 67 89 ou +33 1 23 45 67 89."))
