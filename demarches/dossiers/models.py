@@ -17,7 +17,10 @@ class Dossier(models.Model):
 
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers")
     revision = models.ForeignKey("procedures.ProcedureRevision", on_delete=models.PROTECT, related_name="dossiers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
+    # Empty only for a draft prefilled through the public API and not yet claimed (see prefill.py).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
     groupe_instructeur = models.ForeignKey(
         "procedures.GroupeInstructeur", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
     )
@@ -54,6 +57,10 @@ class Dossier(models.Model):
     hidden_by_user_at = models.DateTimeField(null=True, blank=True)
     # The « bientôt supprimé » e-mail was sent for the current expire_at (cleared by « Conserver plus longtemps »).
     expiration_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # Prefilled through the public API: created without owner; the usager holding the link carrying
+    # prefill_token claims it (prefill.dossier_prerempli_reclamer). Unclaimed ones are purged.
+    prefilled = models.BooleanField("prérempli", default=False)
+    prefill_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [
@@ -63,6 +70,7 @@ class Dossier(models.Model):
             models.Index(fields=["procedure", "updated_at", "id"], name="dossier_api_maj_idx"),
             models.Index(fields=["user", "state"], name="dossier_user_state_idx"),
             models.Index(fields=["procedure", "state"], name="dossier_procedure_state_idx"),
+            models.Index(fields=["prefilled", "updated_at"], name="dossier_prefill_purge_idx"),
         ]
 
     def __str__(self):
@@ -111,6 +119,8 @@ class Champ(models.Model):
     row_id = models.CharField(max_length=36, blank=True, default="")
     value = models.TextField(blank=True, default="")
     data = models.JSONField(null=True, blank=True)
+    # The value came from a prefill (link or public API, see prefill.py); exposed by the API (Champ.prefilled).
+    prefilled = models.BooleanField("prérempli", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -270,6 +280,7 @@ class DossierSupprime(models.Model):
         CORBEILLE = "corbeille", "supprimé par l'usager"
         EXPIRATION = "expiration", "expiré"
         COMPTE_SUPPRIME = "compte_supprime", "compte de l'usager supprimé"
+        PREREMPLI_ABANDONNE = "prerempli", "dossier prérempli jamais repris"
 
     dossier_number = models.PositiveBigIntegerField("numéro du dossier", db_index=True)
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="dossiers_supprimes")

@@ -6,16 +6,18 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from demarches.fields.registry import StoredValue
 from demarches.procedures.models import Procedure
 
-from . import prefill, services
+from . import prefill, prefill_api
+from .models import Champ, Dossier
 
 
 def _valeur(example: str):
@@ -36,7 +38,9 @@ def documentation(request, procedure_id):
     commencer_url = ""
     if procedure.path:
         commencer_url = request.build_absolute_uri(reverse("dossiers:commencer", kwargs={"path": procedure.path}))
+    identite = prefill.documentation_identite(procedure)
     exemple = {champ["parametre"]: _valeur(champ["exemple"]) for champ in champs[:3]}
+    exemple.update({row["parametre"]: row["exemple"] for row in identite[1:]})
     query = "&".join(
         f"{key}={quote(item if isinstance(item, str) else json.dumps(item), safe='')}"
         for key, value in exemple.items()
@@ -45,6 +49,9 @@ def documentation(request, procedure_id):
     context = {
         "procedure": procedure,
         "champs": champs,
+        "identite": identite,
+        "purge_jours": prefill.PURGE_DELAY.days,
+        "max_jetons": prefill_api.MAX_TOKENS,
         "commencer_url": commencer_url,
         "exemple_lien": commencer_url + (f"?{query}" if query else ""),
         "api_url": request.build_absolute_uri(reverse("dossiers:prefill_api", args=[procedure.pk])),
@@ -55,48 +62,43 @@ def documentation(request, procedure_id):
 
 @require_http_methods(["GET", "POST"])
 def reclamer(request, token):
-    """/preremplissage/<token>: the draft prepared through the API, created for the logged-in usager."""
-    try:
-        procedure_id, valeurs = prefill.jeton_lire(token)
-    except signing.SignatureExpired:
-        return render(request, "dossiers/prefill_reclamer.html", {"expire": True}, status=410)
-    except (signing.BadSignature, ValueError, KeyError, TypeError):
-        raise Http404("Lien de préremplissage invalide") from None
-    procedure = get_object_or_404(Procedure.objects.select_related("service"), pk=procedure_id)
-    types = {tdc.stable_id: tdc for tdc in prefill.champs_preremplissables(procedure.active_revision)}
-    lignes = []
-    for stable_id, raw in valeurs.items():
-        tdc = types.get(stable_id)
-        if tdc is None:
-            continue
-        try:
-            stored = tdc.field_type.parse_champ(raw, options=tdc.options or {}, previous=None)
-        except ValidationError:
-            continue
-        lignes.append({"libelle": tdc.libelle, "valeur": tdc.field_type.display(stored)})
-    ouverte = prefill.can_preremplir(procedure)
+    """/preremplissage/<token>: the draft prefilled through the API. Anyone holding the link sees what
+    was prefilled until the draft is claimed; the first logged-in usager to claim it becomes its owner.
+    Once claimed, the link leads its owner to the dossier and shows nothing to anybody else."""
+    dossier = prefill.dossier_par_jeton(token)
+    if dossier is None:
+        raise Http404("Lien de préremplissage invalide, ou dossier supprimé")
+    procedure = dossier.procedure
+    if dossier.user_id is not None:
+        if request.user.is_authenticated and dossier.user_id == request.user.pk:
+            target = "dossiers:identite" if dossier.state == Dossier.State.BROUILLON else "dossiers:show"
+            return redirect(target, pk=dossier.pk)
+        return render(request, "dossiers/prefill_reclamer.html", {"deja_repris": True, "procedure": procedure}, status=403)
+    ouverte = procedure.accepts_dossiers
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not ouverte:
-            messages.error(request, "Cette démarche n'accepte plus de nouveaux dossiers.")
-            return redirect(request.path)
         try:
-            dossier = services.dossier_creer(procedure=procedure, user=request.user)
+            dossier = prefill.dossier_prerempli_reclamer(dossier=dossier, user=request.user)
+        except PermissionDenied:
+            return redirect(request.path)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect(request.path)
-        filled = prefill.dossier_preremplir(dossier=dossier, user=request.user, valeurs=valeurs)
-        pluriel = "s" if filled > 1 else ""
-        messages.success(
-            request,
-            f"Votre dossier a été créé avec {filled} champ{pluriel} prérempli{pluriel} : "
-            "vérifiez-les et complétez le formulaire.",
-        )
+        messages.success(request, gettext("Le dossier prérempli est maintenant le vôtre : vérifiez les réponses et complétez le formulaire."))
         return redirect("dossiers:identite", pk=dossier.pk)
+    lignes = []
+    if dossier.nom or dossier.prenom:
+        lignes.append({"libelle": "Demandeur", "valeur": " ".join(filter(None, [dossier.civilite, dossier.prenom, dossier.nom]))})
+    champs = {champ.stable_id: champ for champ in Champ.objects.filter(dossier=dossier, row_id="")}
+    for tdc in prefill.champs_preremplissables(dossier.revision):
+        champ = champs.get(tdc.stable_id)
+        if champ is not None:
+            lignes.append({"libelle": tdc.libelle, "valeur": tdc.field_type.display(StoredValue(champ.value, champ.data))})
     here = request.get_full_path()
     context = {
         "procedure": procedure,
+        "dossier": dossier,
         "lignes": lignes,
         "ouverte": ouverte,
         "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from demarches.audit.services import operation_enregistrer
 
@@ -36,7 +37,7 @@ class Operation:
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure", "user").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "user").get(pk=dossier.pk)
 
 
 # Co-editors -----------------------------------------------------------------------------------
@@ -52,15 +53,15 @@ def invitation_creer(*, dossier: Dossier, user, email: str, message: str = "") -
         validate_email(email)
     except ValidationError:
         raise ValidationError(
-            {"email": "Saisissez une adresse électronique valide, par exemple adresse@mail.com."}
+            {"email": _("Saisissez une adresse électronique valide, par exemple adresse@mail.com.")}
         ) from None
     if email == dossier.user.email.lower():
-        raise ValidationError({"email": "C'est votre propre adresse : vous avez déjà accès à ce dossier."})
+        raise ValidationError({"email": _("C'est votre propre adresse : vous avez déjà accès à ce dossier.")})
     existing = dossier.invitations.filter(email__iexact=email).first()
     if existing is not None and existing.is_expired:
         existing.delete()  # invited again: a new invitation, valid from now
     elif existing is not None:
-        raise ValidationError({"email": f"{email} est déjà invitée à modifier ce dossier."})
+        raise ValidationError({"email": _("%(email)s est déjà invitée à modifier ce dossier.") % {"email": email}})
     invitation = Invitation.objects.create(
         dossier=dossier, email=email, message=(message or "").strip(), invited_by=user
     )
@@ -204,7 +205,7 @@ def expirations_traiter(*, now=None) -> dict[str, int]:
     )
     for pk in list(to_warn.values_list("pk", flat=True)):
         with transaction.atomic():
-            dossier = to_warn.select_for_update().filter(pk=pk).select_related("procedure", "user").first()
+            dossier = to_warn.select_for_update(of=("self",)).filter(pk=pk).select_related("procedure", "user").first()
             if dossier is None:
                 continue
             dossier.expiration_notice_sent_at = now
@@ -237,7 +238,13 @@ def expirations_traiter(*, now=None) -> dict[str, int]:
 
 def retention_appliquer(*, now=None) -> dict[str, int]:
     """Everything the hourly retention job does on usager dossiers."""
-    return {"purged": brouillons_supprimes_purger(now=now), **expirations_traiter(now=now)}
+    from .prefill import dossiers_preremplis_purger
+
+    return {
+        "purged": brouillons_supprimes_purger(now=now),
+        **expirations_traiter(now=now),
+        "prefilled_purged": dossiers_preremplis_purger(now=now),
+    }
 
 
 # Duplication ----------------------------------------------------------------------------------
@@ -270,7 +277,7 @@ def dossier_dupliquer(*, dossier: Dossier, user) -> Dossier:
 def compte_suppression_bloquee(*, user) -> str:
     """Why the account cannot be deleted now ("" when it can)."""
     if Dossier.objects.filter(user=user, state=S.EN_INSTRUCTION).exists():
-        return (
+        return _(
             "Vous avez au moins un dossier en cours d'instruction : votre compte ne peut pas être supprimé "
             "avant la décision de l'administration."
         )

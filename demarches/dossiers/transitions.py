@@ -109,7 +109,7 @@ def can_repasser_en_instruction(dossier, user) -> bool:
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure", "user").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "user").get(pk=dossier.pk)
 
 
 def _apply(dossier: Dossier, name: str, *, actor=None, motivation: str = "", automatic: bool = False) -> Dossier:

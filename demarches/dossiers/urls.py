@@ -13,7 +13,7 @@ urlpatterns = [
     # Prefill (issue 6): the documentation of a démarche's prefill format, the public API creating
     # a prefilled draft, and the link with which the usager claims it.
     path("demarches/<int:procedure_id>/preremplissage", prefill_views.documentation, name="prefill_documentation"),
-    path("api/public/v1/demarches/<int:procedure_id>/dossiers", prefill_api.dossier_prerempli_creer, name="prefill_api"),
+    path("api/public/v1/demarches/<int:procedure_id>/dossiers", prefill_api.dossiers, name="prefill_api"),
     path("preremplissage/<str:token>", prefill_views.reclamer, name="prefill_reclamer"),
     # The carte champ's parcels layer.
     path("cadastre/parcelles", cadastre_views.parcelles, name="cadastre_parcelles"),

@@ -36,7 +36,7 @@ def test_notice_a_month_ahead_once_then_deletion_with_a_trace(procedure, usager,
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.dossiers_retention()
 
-    assert result == {"purged": 0, "warned": 2, "deleted": 0}
+    assert result == {"purged": 0, "warned": 2, "deleted": 0, "prefilled_purged": 0}
     emails = OutgoingEmail.objects.filter(kind="expiration_prochaine")
     assert {e.dossier_id for e in emails} == {bientot.pk, accepte.pk}
     body = emails.get(dossier_id=bientot.pk).body

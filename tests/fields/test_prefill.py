@@ -2,16 +2,12 @@
 claims, and the démarche's page documenting the format of each champ."""
 
 import json
-import time
-from unittest import mock
 
 import pytest
-from django.core import signing
 from django.core.cache import cache
 
 from demarches.dossiers import prefill
 from demarches.dossiers.models import Champ, Dossier
-from demarches.procedures.models import Procedure
 from tests import factories
 from tests.fields.demarches import demarche_creer
 from tests.fields.test_properties import is_french_message
@@ -154,77 +150,7 @@ def test_only_the_owner_of_a_brouillon_can_be_prefilled(procedure):
         prefill.dossier_preremplir(dossier=dossier, user=factories.UserFactory(), valeurs={1: ["x"]})
 
 
-# The public API ---------------------------------------------------------------------------------------
-
-
-def api(client, procedure, payload, **extra):
-    body = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
-    return client.post(
-        f"/api/public/v1/demarches/{procedure.pk}/dossiers", body, content_type=extra.pop("content_type", "application/json"), **extra
-    )
-
-
-def test_the_api_answers_a_link_that_the_usager_claims(client, procedure):
-    p = ids(procedure)
-    response = api(client, procedure, {p["Nom du projet"]: "Fête", p["Emprise"]: POINT, p["Type"]: "Cirque"})
-    assert response.status_code == 201
-    payload = response.json()
-    assert payload["state"] == "prefilled"
-    assert payload["dossier_url"] == f"http://testserver/preremplissage/{payload['dossier_prefill_token']}"
-    assert set(payload["champs_preremplis"]) == {p["Nom du projet"], p["Emprise"]}
-    assert payload["erreurs"] == {p["Type"]: "Choisissez une des valeurs proposées."}
-
-    # Anonymous: the page lists the values and asks to log in, coming back here.
-    page = client.get(payload["dossier_url"])
-    html = page.content.decode()
-    assert page.status_code == 200 and "Fête" in html and "Point : latitude 47,32000" in html
-    assert "Se connecter" in html and "next=%2Fpreremplissage%2F" in html
-    assert client.post(payload["dossier_url"]).status_code == 302
-    assert not Dossier.objects.exists()
-
-    usager = factories.UserFactory()
-    client.force_login(usager)
-    response = client.post(payload["dossier_url"])
-    dossier = Dossier.objects.get(user=usager)
-    assert response.status_code == 302 and response["Location"] == f"/dossiers/{dossier.pk}/identite/"
-    values = valeurs_du_dossier(dossier)
-    assert values["Nom du projet"] == "Fête" and values["Emprise"].startswith("1 géométrie : 1 point")
-
-
-def test_the_api_refuses_what_it_cannot_read(client, procedure):
-    assert api(client, procedure, "{pas du json").status_code == 400
-    assert api(client, procedure, [1, 2]).status_code == 400
-    assert api(client, procedure, "a=b", content_type="application/x-www-form-urlencoded").status_code == 415
-    assert client.get(f"/api/public/v1/demarches/{procedure.pk}/dossiers").status_code == 405
-    message = api(client, procedure, "{pas du json").json()["erreur"]
-    assert is_french_message(message)
-
-
-def test_the_api_only_prefills_published_demarches(client, db):
-    brouillon = factories.procedure_creer(publier=False)
-    assert api(client, brouillon, {}).status_code == 404
-    published = demarche_creer([("text", "Nom", False, {})])
-    Procedure.objects.filter(pk=published.pk).update(state=Procedure.State.CLOSE)
-    published.refresh_from_db()
-    assert api(client, published, {}).status_code == 404
-
-
-def test_the_api_is_rate_limited(client, procedure, settings):
-    settings.PREFILL_API_LIMITE_PAR_MINUTE = 2
-    statuses = [api(client, procedure, {}).status_code for _ in range(3)]
-    assert statuses == [201, 201, 429]
-
-
-def test_tampered_and_expired_tokens(client, procedure):
-    p = ids(procedure)
-    token = api(client, procedure, {p["Nom du projet"]: "Fête"}).json()["dossier_prefill_token"]
-    assert client.get(f"/preremplissage/{token[:-2]}xx").status_code == 404
-    forged = signing.dumps({"p": procedure.pk, "v": {}}, salt="autre")
-    assert client.get(f"/preremplissage/{forged}").status_code == 404
-    expired = signing.dumps({"p": procedure.pk, "v": {}}, salt=prefill.TOKEN_SALT, compress=True)
-    with mock.patch("django.core.signing.time.time", return_value=time.time() + prefill.TOKEN_MAX_AGE + 10):
-        response = client.get(f"/preremplissage/{expired}")
-    assert response.status_code == 410 and "a expiré" in response.content.decode()
+# The public API: tests/dossiers/test_prefill_api.py
 
 
 # The documentation page --------------------------------------------------------------------------------
@@ -271,4 +197,4 @@ def test_any_json_value_is_checked_without_crashing(procedure, values):
     result = prefill.valeurs_verifier(procedure, dict(zip(keys, values)))
     assert all(is_french_message(message) for message in result.erreurs.values()), result.erreurs
     assert all(isinstance(item, str) for raw in result.valeurs.values() for item in raw)
-    json.dumps(result.as_session())  # fits in the session and in a token
+    json.dumps(result.as_session())  # fits in the session
