@@ -3,13 +3,15 @@
     .venv/bin/python bench/dashboard_bench.py                    # 10 000 dossiers
     .venv/bin/python bench/dashboard_bench.py --dossiers 100000
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/demarches_bench .venv/bin/python bench/dashboard_bench.py
+    … --explain   # each scenario's queries with their time, EXPLAIN (ANALYZE, BUFFERS) of the slowest
 
 Scenarios:
 - each tab of the default list;
 - "liste personnalisée": 5 custom columns (champs), a filter on a champ (Thème principal is one
   of « Culture ») and a sort on another champ (Montant demandé, descending) — target ≤150 ms p95;
 - "compteurs": the tab counters under that filter (selectors.compteurs) — target ≤50 ms p95;
-- "recherche": the list searched for a word of the champ values and for a dossier number — ≤200 ms p95.
+- "recherche": the list searched for a word of the champ values and for a dossier number — ≤200 ms p95;
+- "tri …": sorts on the dossier's metadata and on its followers (no target; metadata sorts walk an index).
 
 The whole request (URL routing, permission checks, counters, queries, template) is timed through
 Django's test client, with the number of SQL queries it ran and, beside it, the raw SQL time of the
@@ -32,6 +34,7 @@ TABS = ("a-suivre", "suivis", "traites", "tous")
 COLONNES = ("Nom du projet", "Thème principal", "Commune", "Montant demandé", "Date de début")
 FILTRE = ("Thème principal", ["Culture"])
 TRI = ("Montant demandé", "desc")
+TRIS_META = (("en_instruction_at", "desc"), ("processed_at", "asc"), ("demandeur", "desc"), ("suiveurs", "asc"))
 TARGETS = {"liste personnalisée": 150, "compteurs": 50, "recherche mot": 200, "recherche numéro": 200}
 
 
@@ -57,7 +60,28 @@ def _raw_sql_ms(connection, queries) -> float:
     return total
 
 
-def _measure(connection, repeat, call):
+def _explain(connection, name, queries, slowest=3) -> None:
+    """--explain: the scenario's queries with their time, and the plans of the slowest ones."""
+    timed = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            start = time.perf_counter()
+            cursor.execute(query["sql"])
+            cursor.fetchall()
+            timed.append(((time.perf_counter() - start) * 1000, query["sql"]))
+        print(f"\n=== {name}: {len(timed)} SELECT")
+        for ms, sql in timed:
+            print(f"  {ms:7.1f} ms  {sql[:160]}")
+        if connection.vendor != "postgresql":
+            return
+        for ms, sql in sorted(timed, reverse=True)[:slowest]:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            print(f"\n--- {ms:.1f} ms\n{sql}\n" + "\n".join(row[0] for row in cursor.fetchall()))
+
+
+def _measure(connection, repeat, call, explain=None):
     from django.test.utils import CaptureQueriesContext
 
     call()  # warm-up
@@ -68,6 +92,8 @@ def _measure(connection, repeat, call):
             call()
             durations.append((time.perf_counter() - start) * 1000)
         queries = captured.captured_queries
+    if explain:
+        _explain(connection, explain, queries)
     return statistics.median(durations), _percentile(durations, 95), len(queries), _raw_sql_ms(connection, queries)
 
 
@@ -102,6 +128,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--explain", action="store_true", help="print each scenario's queries and the plans of the slowest")
     args = parser.parse_args()
 
     generate.setup()
@@ -132,33 +159,35 @@ def main():
         return call
 
     rows = []
+
+    def measure(name, call):
+        rows.append((name, *_measure(connection, args.repeat, call, explain=name if args.explain else None)))
+
     # The default list (no preference): each tab.
     preferences.ListePreference.objects.filter(instructeur=instructeur, procedure=procedure).delete()
     for tab in TABS:
-        rows.append((f"onglet {tab}", *_measure(connection, args.repeat, page(statut=tab))))
+        measure(f"onglet {tab}", page(statut=tab))
 
     # The customised list: 5 champ columns, a filter on one champ, a sort on another.
     disponibles = _preferences(procedure, instructeur)
-    rows.append(("liste personnalisée", *_measure(connection, args.repeat, page(statut="tous"))))
+    measure("liste personnalisée", page(statut="tous"))
 
     choix = preferences.choix(preferences.preference(instructeur, procedure), disponibles)
     condition = filtres.filtres_q(disponibles, choix.filtres)
     total = selectors.compteurs(instructeur, procedure, condition=condition)["tous"]
     shown = min(total, 100)
-    rows.append(
-        (
-            "compteurs",
-            *_measure(
-                connection, args.repeat, lambda: selectors.compteurs(instructeur, procedure, condition=condition)
-            ),
-        )
-    )
+    measure("compteurs", lambda: selectors.compteurs(instructeur, procedure, condition=condition))
 
     # Full-text search (the filter stays on, as an instructeur would have it).
     preferences.filtres_vider(instructeur=instructeur, procedure=procedure)
-    rows.append(("recherche mot", *_measure(connection, args.repeat, page(statut="tous", q="jardin festival"))))
+    measure("recherche mot", page(statut="tous", q="jardin festival"))
     numero = procedure.dossiers.order_by("pk").values_list("pk", flat=True)[args.dossiers // 2]
-    rows.append(("recherche numéro", *_measure(connection, args.repeat, page(statut="tous", q=str(numero)))))
+    measure("recherche numéro", page(statut="tous", q=str(numero)))
+
+    # Sorts on the dossier's metadata (no filter): an index of the démarche's dossiers in that order.
+    for key, sens in TRIS_META:
+        preferences.tri_definir(instructeur=instructeur, procedure=procedure, key=key, sens=sens, disponibles=disponibles)
+        measure(f"tri {key} {sens}", page(statut="tous"))
 
     print(
         f"\nListe des dossiers — {args.dossiers} dossiers × 30 champs, {connection.vendor}, {args.repeat} mesures par scénario"
@@ -167,11 +196,11 @@ def main():
         f"liste personnalisée : colonnes {', '.join(COLONNES)} ; filtre {FILTRE[0]} ∈ {FILTRE[1]} ; tri {TRI[0]} {TRI[1]}"
         f" ({total} dossiers filtrés, {shown} affichés)"
     )
-    print(f"{'scénario':<22} {'p50 ms':>8} {'p95 ms':>8} {'cible':>7} {'requêtes SQL':>13} {'SQL brut ms':>12}")
+    print(f"{'scénario':<28} {'p50 ms':>8} {'p95 ms':>8} {'cible':>7} {'requêtes SQL':>13} {'SQL brut ms':>12}")
     for name, p50, p95, count, sql_ms in rows:
         target = TARGETS.get(name)
         flag = "" if target is None else (f"≤{target}" + (" ✓" if p95 <= target else " ✗"))
-        print(f"{name:<22} {p50:>8.1f} {p95:>8.1f} {flag:>7} {count:>13} {sql_ms:>12.1f}")
+        print(f"{name:<28} {p50:>8.1f} {p95:>8.1f} {flag:>7} {count:>13} {sql_ms:>12.1f}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ class OperationLog(models.Model):
         DOSSIER_MODIFICATIONS_ABANDONNER = "dossier_modifications_abandonner", "modifications abandonnées"
         COMPTE_VERROUILLER = "compte_verrouiller", "verrouillage du compte"
         COMPTE_DEVERROUILLER = "compte_deverrouiller", "déverrouillage du compte"
+        DOSSIER_SUPPRIMER_ADMINISTRATION = "dossier_supprimer_administration", "suppression du dossier pour l'administration"
+        DOSSIER_RESTAURER_ADMINISTRATION = "dossier_restaurer_administration", "restauration du dossier pour l'administration"
 
     operation = models.CharField(max_length=60, choices=Operation.choices)
     actor_email = models.CharField(max_length=254, blank=True)

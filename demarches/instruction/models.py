@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 
 
@@ -240,3 +243,30 @@ class PreferencesNotification(models.Model):
 
     def __str__(self):
         return f"{self.instructeur} — démarche n° {self.procedure_id}"
+
+
+# How long a dossier deleted for the administration stays in « supprimés récemment », restorable
+# (the reference platform's two weeks, like the usager's corbeille).
+SUPPRESSION_RESTAURABLE_DELAI = timedelta(days=getattr(settings, "DOSSIER_SUPPRESSION_ADMINISTRATION_JOURS", 14))
+
+
+class SuppressionAdministration(models.Model):
+    """« Supprimer le dossier » for the administration: a terminated dossier leaves the instructeurs'
+    lists, counters and exports, while its usager still sees it. Restorable for
+    instruction.services.SUPPRESSION_RESTAURABLE_DELAI; purged once the usager deleted it too."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="suppression_administration"
+    )
+    instructeur = models.ForeignKey(
+        "accounts.Instructeur", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="supprimé par",
+    )
+    created_at = models.DateTimeField("supprimé le", db_index=True)
+
+    class Meta:
+        verbose_name = "dossier supprimé pour l'administration"
+        verbose_name_plural = "dossiers supprimés pour l'administration"
+
+    def __str__(self):
+        return f"Dossier n° {self.dossier_id} supprimé pour l'administration"

@@ -13,9 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Commentaire, CorrectionDemande, Dossier, Follow, Traitement
+from demarches.fields import visibilite
 from demarches.procedures.models import GroupeInstructeur, Procedure
 
-from .models import Avis, DossierLabel, Label
+from . import pastilles
+from .models import SUPPRESSION_RESTAURABLE_DELAI, Avis, DossierLabel, Label
 
 S = Dossier.State
 EN_COURS = (S.EN_CONSTRUCTION, S.EN_INSTRUCTION)
@@ -46,6 +48,12 @@ TABS = (
         "Dossiers expirant bientôt",
     ),
     Tab("archives", "archivés", "Les dossiers traités que vous avez mis de côté : ils n'apparaissent plus ailleurs.", "Dossiers archivés"),
+    Tab(
+        "supprimes", "supprimés récemment",
+        "Les dossiers traités supprimés pour l'administration ces 14 derniers jours : vous pouvez encore les restaurer. "
+        "L'usager, lui, voit toujours son dossier.",
+        "Dossiers supprimés récemment",
+    ),
 )
 TAB_KEYS = tuple(tab.key for tab in TABS)
 
@@ -78,8 +86,10 @@ def _tab_filters(instructeur, prefix: str = "", *, include_archived: bool = Fals
     """The condition of each tab, usable on Dossier (prefix "") or through a relation ("dossiers__")."""
     ref = f"{prefix}pk" if prefix else "pk"
     state = f"{prefix}state"
-    # Archived dossiers leave every tab but their own.
-    courant = Q() if include_archived else Q(**{f"{prefix}archived": False})
+    # Dossiers deleted for the administration leave every tab but « supprimés récemment » (see
+    # services.dossier_supprimer_pour_administration); archived ones leave every tab but their own.
+    present = Q(**{f"{prefix}suppression_administration__isnull": True})
+    courant = present if include_archived else present & Q(**{f"{prefix}archived": False})
     return {
         # "IN (SELECT …)" rather than a correlated EXISTS: PostgreSQL hashes the follows once
         # instead of probing them for each of 100 000 dossiers (counters ≤50 ms, see bench/).
@@ -92,13 +102,16 @@ def _tab_filters(instructeur, prefix: str = "", *, include_archived: bool = Fals
         "expirant": courant
         & Q(**{f"{prefix}expire_at__lte": timezone.now() + EXPIRATION_NOTICE})
         & ~Q(**{f"{state}__in": (S.BROUILLON, S.EN_INSTRUCTION)}),  # a dossier en instruction never expires
-        "archives": Q(**{f"{prefix}archived": True}),
+        "archives": present & Q(**{f"{prefix}archived": True}),
+        "supprimes": Q(
+            **{f"{prefix}suppression_administration__created_at__gt": timezone.now() - SUPPRESSION_RESTAURABLE_DELAI}
+        ),
     }
 
 
 COUNTER_NAMES = {
     "a-suivre": "a_suivre", "suivis": "suivis", "traites": "traites", "tous": "total", "expirant": "expirant",
-    "archives": "nb_archives",
+    "archives": "nb_archives", "supprimes": "nb_supprimes",
 }
 
 
@@ -113,7 +126,7 @@ def procedures_avec_compteurs(instructeur) -> QuerySet:
     return (
         Procedure.objects.filter(hidden_at__isnull=True, pk__in=GroupeInstructeur.objects.filter(instructeurs=instructeur).values("procedure_id"))
         .only("pk", "libelle", "state", "created_at")
-        .annotate(**counters)
+        .annotate(**counters, **pastilles.nouveautes_par_procedure(instructeur))
         .order_by("-created_at", "-pk")
     )
 
@@ -167,17 +180,22 @@ def dossiers_du_tableau(
     )
 
 
-def dossiers_de_la_liste(instructeur, procedure, tab: str, *, condition: Q | None = None, tri=None, colonnes=()) -> QuerySet:
+def dossiers_de_la_liste(
+    instructeur, procedure, tab: str, *, condition: Q | None = None, tri=None, colonnes=(), include_archived: bool = False
+) -> QuerySet:
     """The rows of one tab of the customisable list: filtered by `condition` (filters and search),
     sorted by `tri` (instruction.liste.filtres.Tri), with what the shown `colonnes` display fetched
-    in one query each (champ values, followers, labels), whatever the number of rows."""
+    in one query each (champ values, followers, labels), whatever the number of rows.
+
+    include_archived (exports): the tab's condition without the exclusion of archived dossiers."""
     rows = (
         dossiers_visibles(instructeur)
         .filter(procedure=procedure)
-        .filter(_tab_filters(instructeur)[tab])
+        .filter(_tab_filters(instructeur, include_archived=include_archived)[tab])
         .select_related("user", "groupe_instructeur")
         .annotate(
             followed_by_me=_followed_by(instructeur),
+            modifications_non_vues=pastilles.modifications_non_vues(instructeur),
             has_new_message=Exists(
                 Follow.objects.filter(instructeur=instructeur, dossier_id=OuterRef("pk")).filter(
                     Q(messagerie_seen_at__isnull=True) | Q(messagerie_seen_at__lt=OuterRef("last_commentaire_at"))
@@ -244,7 +262,12 @@ def demande(dossier: Dossier) -> list[LigneDemande]:
         for champ in Champ.objects.filter(dossier=dossier, row_id="").prefetch_related("pieces")
     }
     lignes = []
-    for tdc in dossier.revision.public_types_de_champ():
+    types_de_champ = list(dossier.revision.public_types_de_champ())
+    # Champs hidden by their condition are not part of the demande (as on the usager's side).
+    hidden = visibilite.masques(types_de_champ, {stable_id: champ.stored for stable_id, champ in champs.items()})
+    for tdc in types_de_champ:
+        if tdc.stable_id in hidden:
+            continue
         field_type = tdc.field_type
         if not field_type.fillable:
             if field_type.key == "header_section":

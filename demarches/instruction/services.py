@@ -20,11 +20,13 @@ from demarches.core.emails import email_envoyer
 from demarches.dossiers.models import CorrectionDemande, Dossier, Follow
 from demarches.dossiers.policies import can_edit_as_usager, can_view_as_instructeur
 from demarches.dossiers.services import _champ_ecrire, _parse
+from demarches.fields import visibilite
+from demarches.fields.registry import StoredValue
 from demarches.procedures.policies import can_instruct
 
 from . import selectors
 from .notifications import sans_refus
-from .models import Avis, DossierLabel, Label
+from .models import SUPPRESSION_RESTAURABLE_DELAI, Avis, DossierLabel, Label, SuppressionAdministration
 
 # Operation names of the avis in the audit log (same naming as the other operations).
 AVIS_DEMANDER = OperationLog.Operation.AVIS_DEMANDER
@@ -297,14 +299,27 @@ def annotations_enregistrer(*, dossier: Dossier, instructeur, posted) -> dict[in
         posted = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in posted.items()})
     errors: dict[int, str] = {}
     changed = []
-    for tdc, champ in selectors.annotations_du_dossier(dossier):
+    annotations = selectors.annotations_du_dossier(dossier)
+    parsed: dict[int, tuple] = {}
+    for tdc, champ in annotations:
         field_type, html_id = tdc.field_type, tdc.html_id
         if not field_type.fillable:
             continue
         if html_id not in posted and f"{html_id}-present" not in posted:
             continue
         raw = field_type.raw_from_post(posted, html_id)
-        stored, error = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
+        parsed[tdc.stable_id] = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
+    # Annotations hidden by their conditions (evaluated on the values being saved) are emptied, not validated.
+    values = {tdc.stable_id: champ.stored for tdc, champ in annotations if champ is not None}
+    values.update({stable_id: stored for stable_id, (stored, _) in parsed.items()})
+    hidden = visibilite.masques_annotations_du_dossier(dossier, values)
+    for tdc, champ in annotations:
+        if tdc.stable_id in hidden and tdc.field_type.fillable:
+            stored, error = StoredValue(), ""
+        elif tdc.stable_id in parsed:
+            stored, error = parsed[tdc.stable_id]
+        else:
+            continue
         _, row_changed = _champ_ecrire(dossier, tdc, "", champ, stored)
         if error:
             errors[tdc.stable_id] = error
@@ -353,6 +368,104 @@ def dossier_archiver(*, dossier: Dossier, instructeur) -> Dossier:
 @transaction.atomic
 def dossier_desarchiver(*, dossier: Dossier, instructeur) -> Dossier:
     return _archived_set(dossier=dossier, instructeur=instructeur, archived=False)
+
+
+# --- supprimer le dossier pour l'administration ------------------------------------------------------
+
+
+
+def est_supprime_pour_administration(dossier: Dossier) -> bool:
+    try:
+        return dossier.suppression_administration is not None
+    except SuppressionAdministration.DoesNotExist:
+        return False
+
+
+def can_supprimer_pour_administration(instructeur, dossier: Dossier) -> bool:
+    """A terminated dossier (accepté, refusé, classé sans suite) of the instructeur's groups, not yet deleted."""
+    return (
+        dossier.is_termine
+        and can_view_as_instructeur(instructeur.user, dossier)
+        and not est_supprime_pour_administration(dossier)
+    )
+
+
+def can_restaurer_pour_administration(instructeur, dossier: Dossier, *, now=None) -> bool:
+    """Restorable by an instructeur of its groups while it is in « supprimés récemment »."""
+    if not can_view_as_instructeur(instructeur.user, dossier) or not est_supprime_pour_administration(dossier):
+        return False
+    return dossier.suppression_administration.created_at > (now or timezone.now()) - SUPPRESSION_RESTAURABLE_DELAI
+
+
+def restaurable_jusqu_au(dossier: Dossier):
+    """The end of the period during which a dossier deleted for the administration can be restored."""
+    return dossier.suppression_administration.created_at + SUPPRESSION_RESTAURABLE_DELAI
+
+
+@transaction.atomic
+def dossier_supprimer_pour_administration(*, dossier: Dossier, instructeur) -> SuppressionAdministration:
+    """« Supprimer le dossier »: a terminated dossier leaves the lists, counters and exports of every
+    instructeur of the démarche; its usager still sees it. Restorable in « supprimés récemment »."""
+    _require_instructeur_of(instructeur, dossier)
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    existing = SuppressionAdministration.objects.filter(dossier=dossier).first()
+    if existing is not None:
+        return existing  # already deleted (double click, two instructeurs): nothing to log twice
+    if not dossier.is_termine:
+        raise ValidationError(
+            "Seul un dossier traité (accepté, refusé ou classé sans suite) peut être supprimé."
+        )
+    suppression = SuppressionAdministration.objects.create(
+        dossier=dossier, instructeur=instructeur, created_at=timezone.now()
+    )
+    operation_enregistrer(
+        operation=OperationLog.Operation.DOSSIER_SUPPRIMER_ADMINISTRATION, actor=instructeur.user, dossier=dossier,
+        data={"state": dossier.state},
+    )
+    return suppression
+
+
+@transaction.atomic
+def dossier_restaurer_pour_administration(*, dossier: Dossier, instructeur) -> Dossier:
+    """« Restaurer »: the dossier comes back to the instructeurs' lists."""
+    _require_instructeur_of(instructeur, dossier)
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not est_supprime_pour_administration(dossier):
+        return dossier  # already restored: nothing to log twice
+    if not can_restaurer_pour_administration(instructeur, dossier):
+        raise ValidationError(
+            "Ce dossier a été supprimé il y a plus de "
+            f"{SUPPRESSION_RESTAURABLE_DELAI.days} jours : il ne peut plus être restauré."
+        )
+    dossier.suppression_administration.delete()
+    operation_enregistrer(
+        operation=OperationLog.Operation.DOSSIER_RESTAURER_ADMINISTRATION, actor=instructeur.user, dossier=dossier
+    )
+    return dossier
+
+
+def dossiers_supprimes_purger(*, now=None) -> int:
+    """The periodic job: a dossier deleted both for the administration and by its usager for longer than
+    the restoration period (on both sides) is deleted for good, leaving its trace (DossierSupprime).
+    Deleted by the administration only, it stays for its usager. Idempotent."""
+    from demarches.dossiers.models import DossierSupprime
+    from demarches.dossiers.services_usager import CORBEILLE_PURGE_DELAY, _dossier_detruire
+
+    now = now or timezone.now()
+    a_purger = Dossier.objects.filter(
+        state__in=Dossier.TERMINE,
+        suppression_administration__created_at__lte=now - SUPPRESSION_RESTAURABLE_DELAI,
+        hidden_by_user_at__lte=now - CORBEILLE_PURGE_DELAY,
+    )
+    count = 0
+    for pk in list(a_purger.values_list("pk", flat=True)):
+        with transaction.atomic():
+            dossier = a_purger.select_for_update(of=("self",)).filter(pk=pk).first()
+            if dossier is None:
+                continue  # restored meanwhile
+            _dossier_detruire(dossier, reason=DossierSupprime.Reason.CORBEILLE)
+            count += 1
+    return count
 
 
 # --- labels ----------------------------------------------------------------------------------------

@@ -13,6 +13,14 @@ def bilans_hebdomadaires_envoyer() -> int:
     return notifications.bilans_hebdomadaires_envoyer()
 
 
+@shared_task
+def dossiers_supprimes_purger() -> int:
+    """Dossiers deleted both for the administration and by their usager, past both restoration periods."""
+    from .services import dossiers_supprimes_purger as purger
+
+    return purger()
+
+
 # The dossier list's jobs live in liste/tasks.py: imported here so that workers register them.
 from .liste.tasks import (  # noqa: E402,F401
     action_groupee_executer,

@@ -23,14 +23,15 @@ from demarches.core.files import file_response
 from demarches.dossiers import services as dossier_services
 from demarches.dossiers import transitions
 from demarches.dossiers.forms import champ_widgets
+from demarches.fields import visibilite
 from demarches.dossiers.models import Commentaire, Dossier, PieceJointe
 from demarches.dossiers.policies import can_view_as_instructeur, can_view_as_usager
 from demarches.procedures.models import Procedure
 from demarches.procedures.policies import can_instruct
 
-from . import selectors, services
+from . import pastilles, selectors, services
 from .forms import AvisDemandeForm, AvisReponseForm, CorrectionForm, DecisionForm, MessageForm
-from .models import Label
+from .models import SUPPRESSION_RESTAURABLE_DELAI, Label
 
 PAGE_SIZE = 100
 
@@ -180,15 +181,40 @@ def _dossier_context(request, dossier, **extra) -> dict:
     guards["correction"] = selectors.derniere_correction(dossier)
     guards["can_archiver"] = services.can_archiver(request.instructeur, dossier)
     guards["can_desarchiver"] = services.can_desarchiver(request.instructeur, dossier)
-    return {"dossier": dossier, "procedure": dossier.procedure, "decisions": decisions, **guards, **extra}
+    guards["can_supprimer"] = services.can_supprimer_pour_administration(request.instructeur, dossier)
+    suppression = _suppression_context(request, dossier)
+    if suppression["supprime"]:
+        # Out of the administration's lists: nothing but « Restaurer » until it comes back.
+        guards.update({key: False for key in guards if key.startswith("can_")})
+        decisions = []
+    pastilles_context = {
+        "pastille_demande": pastilles.dossier_modifications_non_vues(request.instructeur, dossier),
+        "pastille_messagerie": pastilles.dossier_messages_non_lus(request.instructeur, dossier),
+    }
+    return {
+        "dossier": dossier, "procedure": dossier.procedure, "decisions": decisions, **guards, **suppression,
+        **pastilles_context, "delai_jours": SUPPRESSION_RESTAURABLE_DELAI.days, **extra,
+    }
+
+
+def _suppression_context(request, dossier) -> dict:
+    if not services.est_supprime_pour_administration(dossier):
+        return {"supprime": None}
+    return {
+        "supprime": dossier.suppression_administration,
+        "can_restaurer": services.can_restaurer_pour_administration(request.instructeur, dossier),
+        "restaurable_jusqu_au": services.restaurable_jusqu_au(dossier),
+    }
 
 
 @require_GET
 @instructeur_required
 def dossier(request, procedure_id, pk):
     dossier = _dossier(request, procedure_id, pk)
+    # The dots are read before the visit is remembered: the tab shows once what changed since the last one.
+    context = _demande_context(request, dossier, AvisDemandeForm())
     services.demande_marquer_vue(dossier=dossier, instructeur=request.instructeur)
-    return render(request, "instruction/dossier/demande.html", _demande_context(request, dossier, AvisDemandeForm()))
+    return render(request, "instruction/dossier/demande.html", context)
 
 
 def _demande_context(request, dossier, avis_form) -> dict:
@@ -200,7 +226,7 @@ def _demande_context(request, dossier, avis_form) -> dict:
         traitements=selectors.traitements(dossier),
         avis_list=selectors.avis_du_dossier(dossier),
         avis_form=avis_form,
-        can_demander_avis=not dossier.is_termine,
+        can_demander_avis=not dossier.is_termine and not services.est_supprime_pour_administration(dossier),
     )
 
 
@@ -339,6 +365,56 @@ def demander_avis(request, procedure_id, pk):
     return render(request, "instruction/dossier/demande.html", _demande_context(request, dossier, form))
 
 
+# --- supprimer le dossier pour l'administration, restaurer ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@instructeur_required
+def supprimer(request, procedure_id, pk):
+    """« Supprimer le dossier »: confirmed in a dialog of the dossier page, or on this page without JavaScript."""
+    dossier = _dossier(request, procedure_id, pk)
+    if not services.can_supprimer_pour_administration(request.instructeur, dossier):
+        if services.est_supprime_pour_administration(dossier):
+            flash.info(request, "Ce dossier est déjà supprimé pour l'administration.")
+        else:
+            flash.error(
+                request,
+                f"Le dossier est « {dossier.get_state_display()} » : seul un dossier traité (accepté, refusé ou "
+                "classé sans suite) peut être supprimé.",
+            )
+        return redirect(_dossier_url(dossier))
+    if request.method == "GET":
+        return render(
+            request, "instruction/dossier/supprimer.html",
+            {"dossier": dossier, "procedure": dossier.procedure, "delai_jours": SUPPRESSION_RESTAURABLE_DELAI.days},
+        )
+    try:
+        services.dossier_supprimer_pour_administration(dossier=dossier, instructeur=request.instructeur)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+        return redirect(_dossier_url(dossier))
+    flash.success(
+        request,
+        f"Le dossier n° {dossier.pk} a été supprimé pour l'administration. Vous pouvez le restaurer depuis l'onglet "
+        f"« supprimés récemment » pendant {SUPPRESSION_RESTAURABLE_DELAI.days} jours.",
+    )
+    return redirect(reverse("instruction:procedure", args=[dossier.procedure_id]) + "?statut=traites")
+
+
+@require_POST
+@instructeur_required
+def restaurer(request, procedure_id, pk):
+    """« Restaurer »: the dossier comes back to the lists of the administration."""
+    dossier = _dossier(request, procedure_id, pk)
+    try:
+        services.dossier_restaurer_pour_administration(dossier=dossier, instructeur=request.instructeur)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+    else:
+        flash.success(request, f"Le dossier n° {dossier.pk} a été restauré : il est de nouveau dans vos listes.")
+    return _back(request, dossier)
+
+
 # --- demander une correction ----------------------------------------------------------------------
 
 
@@ -464,12 +540,17 @@ def annotations(request, procedure_id, pk):
         except PermissionDenied:
             raise Http404("Dossier introuvable") from None
         if request.htmx:
-            return render(request, "instruction/dossier/_annotations_statut.html", {"errors": errors, "now": timezone.now()})
+            return render(request, "instruction/dossier/_annotations_statut.html", {
+                "errors": errors, "now": timezone.now(), "masques": visibilite.masques_annotations_du_dossier(dossier),
+            })
         if not errors:
             flash.success(request, "Les annotations privées ont été sauvegardées.")
             return redirect("instruction:annotations", dossier.procedure_id, dossier.pk)
     widgets = champ_widgets(dossier, selectors.annotations_du_dossier(dossier), errors)
-    context = _dossier_context(request, dossier, active_tab="annotations", widgets=widgets, can_edit=can_edit, errors=errors)
+    context = _dossier_context(
+        request, dossier, active_tab="annotations", widgets=widgets, can_edit=can_edit, errors=errors,
+        masques=visibilite.masques_annotations_du_dossier(dossier),
+    )
     return render(request, "instruction/dossier/annotations.html", context)
 
 
@@ -482,6 +563,9 @@ def messagerie(request, procedure_id, pk):
     dossier = _dossier(request, procedure_id, pk)
     if request.method == "POST" and dossier.archived:
         flash.error(request, "Le dossier est archivé : sa messagerie est fermée.")
+        return redirect("instruction:messagerie", dossier.procedure_id, dossier.pk)
+    if request.method == "POST" and services.est_supprime_pour_administration(dossier):
+        flash.error(request, "Le dossier a été supprimé pour l'administration : restaurez-le pour écrire au demandeur.")
         return redirect("instruction:messagerie", dossier.procedure_id, dossier.pk)
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)

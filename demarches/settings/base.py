@@ -260,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
     "relancer-emails-en-attente": {"task": "demarches.core.tasks.deliver_pending_emails", "schedule": 300.0},
     "purger-et-reprendre-exports": {"task": "demarches.exports.tasks.exports_purger", "schedule": 300.0},
     "retention-dossiers-usagers": {"task": "demarches.dossiers.tasks.dossiers_retention", "schedule": 3600.0},
+    "purger-dossiers-supprimes-administration": {
+        "task": "demarches.instruction.tasks.dossiers_supprimes_purger", "schedule": crontab(minute=0, hour=2),
+    },
     "clore-demarches-date-limite": {"task": "demarches.procedures.tasks.procedures_clore_a_date_limite", "schedule": 3600.0},
     "recapitulatif-quotidien-instructeurs": {
         "task": "demarches.instruction.tasks.recapitulatifs_quotidiens_envoyer",

@@ -27,11 +27,11 @@ def accepte(procedure):
 def test_archiving_moves_the_dossier_to_the_archives_tab(instructeur, procedure, accepte):
     # given a dossier en construction and an accepted one
     en_cours = factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION)
-    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 1, "suivis": 0, "traites": 1, "tous": 2, "expirant": 0, "archives": 0}
+    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 1, "suivis": 0, "traites": 1, "tous": 2, "expirant": 0, "archives": 0, "supprimes": 0}
     # when the accepted one is archived
     services.dossier_archiver(dossier=accepte, instructeur=instructeur)
     # then it only appears in « archivés »
-    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 1, "suivis": 0, "traites": 0, "tous": 1, "expirant": 0, "archives": 1}
+    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 1, "suivis": 0, "traites": 0, "tous": 1, "expirant": 0, "archives": 1, "supprimes": 0}
     assert list(selectors.dossiers_du_tableau(instructeur, procedure, "archives")) == [accepte]
     assert list(selectors.dossiers_du_tableau(instructeur, procedure, "tous")) == [en_cours]
     assert set(selectors.dossiers_du_tableau(instructeur, procedure, "tous", include_archived=True)) == {en_cours, accepte}

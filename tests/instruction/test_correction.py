@@ -64,11 +64,11 @@ def test_the_usager_sees_the_banner_and_signals_the_correction(client, instructe
     correction = CorrectionDemande.objects.get(dossier=dossier)
     assert not correction.is_pending
     assert OperationLog.objects.filter(dossier_id=dossier.pk, operation=services.CORRECTION_EFFECTUER).count() == 1
-    # the banner is gone, and the instructeur sees « corrigé »
+    # the banner is gone, and the instructeur sees « correction effectuée »
     assert 'id="correction-demandee"' not in client.get(reverse("dossiers:show", args=[dossier.pk])).content.decode()
     client.force_login(instructeur.user)
     page = client.get(dossier_url(dossier)).content.decode()
-    assert ">corrigé</p>" in page and "en attente de correction" not in page
+    assert "correction effectuée le " in page and "en attente de correction" not in page
 
 
 def test_nobody_else_resolves_the_correction(client, instructeur, dossier_en_instruction):

@@ -25,7 +25,7 @@ def test_counters_per_tab_exclude_brouillons(instructeur, procedure, un_dossier_
     # when the counters are computed
     counters = selectors.compteurs(instructeur, procedure)
     # then brouillons are never counted
-    assert counters == {"a-suivre": 2, "suivis": 1, "traites": 3, "tous": 6, "expirant": 0, "archives": 0}
+    assert counters == {"a-suivre": 2, "suivis": 1, "traites": 3, "tous": 6, "expirant": 0, "archives": 0, "supprimes": 0}
 
 
 def test_a_dossier_followed_by_a_colleague_is_neither_a_suivre_nor_mine(instructeur, procedure):
@@ -37,13 +37,13 @@ def test_a_dossier_followed_by_a_colleague_is_neither_a_suivre_nor_mine(instruct
     # when my counters are computed
     counters = selectors.compteurs(instructeur, procedure)
     # then it only shows in "tous les dossiers"
-    assert counters == {"a-suivre": 0, "suivis": 0, "traites": 0, "tous": 1, "expirant": 0, "archives": 0}
+    assert counters == {"a-suivre": 0, "suivis": 0, "traites": 0, "tous": 1, "expirant": 0, "archives": 0, "supprimes": 0}
 
 
 def test_a_followed_dossier_that_is_decided_moves_to_traites(instructeur, procedure):
     dossier = factories.dossier_creer(procedure=procedure, state=S.ACCEPTE)
     Follow.objects.create(instructeur=instructeur, dossier=dossier)
-    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 0, "suivis": 0, "traites": 1, "tous": 1, "expirant": 0, "archives": 0}
+    assert selectors.compteurs(instructeur, procedure) == {"a-suivre": 0, "suivis": 0, "traites": 1, "tous": 1, "expirant": 0, "archives": 0, "supprimes": 0}
 
 
 def test_procedures_page_lists_each_demarche_with_its_counters(

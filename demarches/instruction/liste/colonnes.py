@@ -157,28 +157,3 @@ def colonnes_disponibles(procedure, *, groupes=(), labels=()) -> dict[str, Colon
     colonnes.extend(_colonnes_de_champs(procedure))
     return {colonne.key: colonne for colonne in colonnes}
 
-
-def cellule(colonne: Colonne, dossier) -> object:
-    """What a cell shows: text, or the objects the template renders (state, labels)."""
-    key = colonne.key
-    if colonne.is_champ:
-        for champ in getattr(dossier, "champs_de_la_liste", ()):
-            if champ.stable_id == colonne.stable_id:
-                field_type = colonne.field_type
-                return "" if field_type.is_empty(champ.stored) else field_type.display(champ.stored)
-        return ""
-    if key == "numero":
-        return dossier.pk
-    if key == "demandeur":
-        return dossier.demandeur
-    if key == "email":
-        return dossier.user.email
-    if key == "etat":
-        return dossier.state
-    if key == "groupe":
-        return dossier.groupe_instructeur.label if dossier.groupe_instructeur else ""
-    if key == "labels":
-        return [dl.label for dl in dossier.dossier_labels.all()]
-    if key == "suiveurs":
-        return ", ".join(f.instructeur.user.email for f in getattr(dossier, "suiveurs_de_la_liste", ()))
-    return getattr(dossier, key)

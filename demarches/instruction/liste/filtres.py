@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from demarches.dossiers.models import Follow
+from demarches.dossiers.models import Dossier, Follow
 
 from ..models import DossierLabel, DossierTexte, ValeurIndexee
 from .colonnes import CONTIENT, EGAL, ENTRE, OPERATEURS, PARMI, Colonne
@@ -179,12 +179,13 @@ def filtres_q(colonnes: dict, filtres: list[dict]) -> Q:
     return q
 
 
-def recherche_q(terme: str) -> Q:
-    """Full-text search: the dossier number, or every word in the dossier's searchable text."""
+def recherche_q(terme: str, procedure=None) -> Q:
+    """Full-text search: the dossier number, or every word in the dossier's searchable text
+    (of the démarche's dossiers only when `procedure` is given)."""
     mots = normaliser(terme).split()[:8]
     if not mots:
         return Q()
-    textes = DossierTexte.objects.all()
+    textes = DossierTexte.objects.all() if procedure is None else DossierTexte.objects.filter(procedure=procedure)
     for mot in mots:
         textes = textes.filter(texte__contains=mot)
     # "IN (SELECT …)": the trigram index (PostgreSQL) finds the texts, then the dossiers by key;
@@ -209,8 +210,17 @@ class Tri:
 SENS = ("asc", "desc")
 
 
-def _ordre(expression, sens: str):
+def _ordre(expression, sens: str, *, nullable: bool = True):
+    """Empty values last in both directions. A column that is never empty is sorted without
+    NULLS LAST, so that PostgreSQL reads its (procedure, column, id) index backwards for « desc »
+    instead of sorting every dossier of the démarche (an index on ASC cannot serve DESC NULLS LAST)."""
+    if not nullable:
+        return expression.desc() if sens == "desc" else expression.asc()
     return expression.desc(nulls_last=True) if sens == "desc" else expression.asc(nulls_last=True)
+
+
+def _nullable(key: str) -> bool:
+    return Dossier._meta.get_field(key).null
 
 
 def tri(colonne: Colonne, sens: str) -> Tri:
@@ -231,22 +241,18 @@ def tri(colonne: Colonne, sens: str) -> Tri:
     if key == "numero":
         return Tri({}, (tie,))
     if key == "demandeur":
-        return Tri({}, (_ordre(F("nom"), sens), _ordre(F("prenom"), sens), tie))
+        return Tri({}, (_ordre(F("nom"), sens, nullable=False), _ordre(F("prenom"), sens, nullable=False), tie))
     if key == "email":
         return Tri({}, (_ordre(F("user__email"), sens), tie))
     if key == "etat":
-        return Tri({}, (_ordre(F("state"), sens), tie))
+        return Tri({}, (_ordre(F("state"), sens, nullable=False), tie))
     if key == "groupe":
         return Tri({}, (_ordre(F("groupe_instructeur__label"), sens), tie))
+    # Labels and followers: the first one in alphabetical order, as an aggregate over LEFT JOINs
+    # grouped by dossier. PostgreSQL reads the labels / follows of the démarche once (hash joins)
+    # instead of running one correlated subquery per dossier (3 s for 100 000 dossiers).
     if key == "labels":
-        first = DossierLabel.objects.filter(dossier_id=OuterRef("pk")).order_by("label__name").values("label__name")[:1]
-        return Tri({"tri_labels": Subquery(first)}, (_ordre(F("tri_labels"), sens), tie))
+        return Tri({"tri_labels": Min("dossier_labels__label__name")}, (_ordre(F("tri_labels"), sens), tie))
     if key == "suiveurs":
-        first = (
-            Follow.objects.filter(dossier_id=OuterRef("pk"))
-            .values("dossier_id")
-            .annotate(m=Min("instructeur__user__email"))
-            .values("m")[:1]
-        )
-        return Tri({"tri_suiveurs": Subquery(first)}, (_ordre(F("tri_suiveurs"), sens), tie))
-    return Tri({}, (_ordre(F(key), sens), tie))
+        return Tri({"tri_suiveurs": Min("follows__instructeur__user__email")}, (_ordre(F("tri_suiveurs"), sens), tie))
+    return Tri({}, (_ordre(F(key), sens, nullable=_nullable(key)), tie))

@@ -15,7 +15,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Dossier
@@ -160,12 +160,18 @@ def dossiers_a_indexer(procedure, *, complet: bool = False) -> list[int]:
     (procedure, updated_at) index; `complet` looks at all of them (periodic reconciliation).
     """
     candidates = Dossier.objects.filter(procedure=procedure).exclude(state=Dossier.State.BROUILLON)
+    # A copy is fresh when it was made from the dossier as it is now (same updated_at).
+    copies = DossierTexte.objects.filter(dossier_id=OuterRef("pk"), source_updated_at=OuterRef("updated_at"))
     if not complet:
         last = DossierTexte.objects.filter(procedure=procedure).aggregate(m=Max("source_updated_at"))["m"]
         if last is not None:
-            candidates = candidates.filter(updated_at__gte=last - MARGE)
-    stale = Q(texte_indexe__isnull=True) | ~Q(texte_indexe__source_updated_at=F("updated_at"))
-    return list(candidates.filter(stale).values_list("pk", flat=True))
+            since = last - MARGE
+            candidates = candidates.filter(updated_at__gte=since)
+            # A fresh copy of such a dossier was made from an updated_at ≥ since too: both sides are
+            # read from their (procedure, updated_at) index, and PostgreSQL anti-joins them in memory
+            # instead of reading every copy of the démarche.
+            copies = copies.filter(procedure=procedure, source_updated_at__gte=since)
+    return list(candidates.filter(~Exists(copies)).values_list("pk", flat=True))
 
 
 # Beyond this many stale dossiers (a démarche never indexed, e.g. right after deployment), the list

@@ -16,7 +16,8 @@ from .. import selectors, services
 from ..models import ActionGroupee
 from ..views import PAGE_SIZE, CountedPaginator, _procedure, instructeur_required
 from . import actions_groupees, filtres, preferences
-from .colonnes import COLONNE_FIXE, OPERATEURS, cellule, colonnes_disponibles
+from .colonnes import COLONNE_FIXE, OPERATEURS, colonnes_disponibles
+from .lignes import lignes as lignes_du_tableau
 from .indexation import procedure_index_actualiser
 
 RECHERCHE_MAX = 100
@@ -55,7 +56,7 @@ def procedure(request, procedure_id):
         procedure_index_actualiser(procedure)
     condition = filtres.filtres_q(disponibles, choix.filtres)
     if recherche:
-        condition &= filtres.recherche_q(recherche)
+        condition &= filtres.recherche_q(recherche, procedure)
     counters = selectors.compteurs(request.instructeur, procedure, label_id=label_id, condition=condition)
     rows = selectors.dossiers_de_la_liste(
         request.instructeur,
@@ -66,10 +67,7 @@ def procedure(request, procedure_id):
         colonnes=choix.colonnes,
     )
     page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
-    lignes = [
-        {"dossier": dossier, "cellules": [(colonne, cellule(colonne, dossier)) for colonne in choix.colonnes]}
-        for dossier in page.object_list
-    ]
+    lignes = lignes_du_tableau(request, procedure, page.object_list, choix.colonnes, supprimes=tab == "supprimes")
     tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.TABS]
     current = next(t for t in selectors.TABS if t.key == tab)
     query = ""
