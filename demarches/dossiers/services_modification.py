@@ -4,8 +4,12 @@ The administration keeps seeing the deposited dossier unchanged while the usager
 edits a working copy: a brouillon whose `editing_fork_origin` is the deposited dossier, holding a
 copy of its public champs and attachments. « Déposer les modifications » (the owner) checks the
 copy like a deposit, then, with the deposited dossier's row locked, replaces its public champs by
-the copy's, records the event and tells the instructeurs who follow the dossier. « Abandonner les
-modifications » deletes the copy. The private annotations of the administration are never touched.
+the copy's, records the event and tells the instructeurs who follow the dossier. As on the
+reference platform, the deposit also routes the dossier again (its new answers may send it to
+another groupe d'instructeurs, procedures/groupes.py `dossier_rerouter`) and resolves the pending
+« demande de correction », if any: the usager's banner goes away and the instructeurs read
+« correction effectuée ». « Abandonner les modifications » deletes the copy. The private
+annotations of the administration are never touched.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +21,7 @@ from demarches.audit.services import operation_enregistrer
 from demarches.procedures.ineligibilite import motif_du_dossier
 
 from . import notifications, policies
-from .models import Champ, Dossier, PieceJointe
+from .models import Champ, CorrectionDemande, Dossier, PieceJointe
 
 S = Dossier.State
 IDENTITE_FIELDS = ("civilite", "nom", "prenom", "siret", "etablissement")
@@ -27,6 +31,7 @@ class Operation:
     MODIFICATION_COMMENCER = "dossier_modification_commencer"
     MODIFICATIONS_DEPOSER = "dossier_modifications_deposer"
     MODIFICATIONS_ABANDONNER = "dossier_modifications_abandonner"
+    CORRECTION_EFFECTUER = "correction_effectuer"
 
 
 def champs_copier(source: Dossier, cible: Dossier, *, types: dict | None = None) -> None:
@@ -42,7 +47,7 @@ def champs_copier(source: Dossier, cible: Dossier, *, types: dict | None = None)
     for champ in source_champs:
         nouveau = Champ.objects.create(
             dossier=cible, type_de_champ=types[champ.stable_id], stable_id=champ.stable_id, row_id=champ.row_id,
-            value=champ.value, data=champ.data,
+            value=champ.value, data=champ.data, prefilled=champ.prefilled,
         )
         for piece in champ.pieces.all():
             copie = PieceJointe(champ=nouveau, filename=piece.filename, content_type=piece.content_type, size=piece.size)
@@ -135,6 +140,7 @@ def dossier_modifications_deposer(*, copie: Dossier, user) -> list:
     identite_changee = any(getattr(origine, name) != getattr(copie, name) for name in IDENTITE_FIELDS)
     now = timezone.now()
     if libelles or identite_changee:
+        reponse_de_routage = _reponse_de_routage(origine)
         anciens = Champ.objects.filter(dossier=origine, type_de_champ__private=False)
         files = [piece.file for piece in PieceJointe.objects.filter(champ__in=anciens)]
         anciens.delete()
@@ -153,9 +159,43 @@ def dossier_modifications_deposer(*, copie: Dossier, user) -> list:
             operation=Operation.MODIFICATIONS_DEPOSER, actor=user, dossier=origine,
             data={"champs": libelles, "identite": identite_changee},
         )
-        notifications.modifications_aux_instructeurs(origine, libelles)
+        from demarches.procedures.groupes import dossier_rerouter
+
+        rerouted = None
+        if _reponse_de_routage(origine) != reponse_de_routage:
+            rerouted = dossier_rerouter(dossier=origine, user=user)
+        if rerouted is None:
+            notifications.modifications_aux_instructeurs(origine, libelles)
+        # else: the instructeurs of the new groupe were told as for a new dossier.
+    correction_resoudre(dossier=origine, user=user, now=now)
     _copie_supprimer(copie)
     return []
+
+
+def _reponse_de_routage(dossier: Dossier) -> str | None:
+    """The answer to the démarche's routing champ (None without routing)."""
+    stable_id = dossier.procedure.routing_stable_id
+    if stable_id is None:
+        return None
+    champ = Champ.objects.filter(dossier=dossier, stable_id=stable_id, row_id="").only("value").first()
+    return champ.value if champ is not None else ""
+
+
+def correction_resoudre(*, dossier: Dossier, user, now=None) -> CorrectionDemande | None:
+    """The pending « demande de correction » of a dossier whose modifications were just deposited:
+    marked done (the usager's banner goes away, the instructeurs read « correction effectuée »).
+    Call it inside the deposit's transaction, the dossier's row locked. Returns it, or None."""
+    correction = CorrectionDemande.objects.select_for_update().filter(dossier=dossier, resolved_at__isnull=True).first()
+    if correction is None:
+        return None
+    correction.resolved_at = now or timezone.now()
+    correction.save(update_fields=["resolved_at"])
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=correction.resolved_at)
+    operation_enregistrer(
+        operation=Operation.CORRECTION_EFFECTUER, actor=user, dossier=dossier,
+        data={"correction": correction.pk, "par": "modifications_deposees"},
+    )
+    return correction
 
 
 def _copie_supprimer(copie: Dossier) -> None:

@@ -163,13 +163,16 @@ def est_visible(condition, valeurs: Mapping[int, object]) -> bool:
         return True
 
 
-def champs_masques(champs: Sequence[ChampConditionnel], valeur_de: Callable[[int], object]) -> set[int]:
+def champs_masques(
+    champs: Sequence[ChampConditionnel], valeur_de: Callable[[int], object], connues: Mapping[int, object] | None = None
+) -> set[int]:
     """The stable_ids of the champs hidden by their own condition or by their section's.
 
-    `champs` in form order; `valeur_de(stable_id)` gives a champ's condition value (None if empty).
+    `champs` in form order; `valeur_de(stable_id)` gives a champ's condition value (None if empty);
+    `connues`: values of champs placed before all of them (the public champs, for the annotations privées).
     """
     hidden: set[int] = set()
-    known: dict[int, object] = {}
+    known: dict[int, object] = dict(connues or {})
     sections: list[tuple[int, bool]] = []  # open section titles: (level, hidden)
     for champ in champs:
         if champ.section_level is not None:

@@ -1,6 +1,8 @@
 """Checks of what an administrateur writes or uploads to describe his démarche to usagers:
-logo, notice, délibération, DPO contact, MonAvis button. Errors are French ValidationErrors."""
+the formatted description (sanitised with nh3), logo, notice, délibération, DPO contact, MonAvis button. Errors are French ValidationErrors."""
 
+import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
@@ -8,6 +10,8 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import linebreaks
+from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, UnidentifiedImageError
 
 LOGO_TAILLE_MAX = 5 * 1024 * 1024
@@ -159,3 +163,55 @@ def monavis_verifier(code: str) -> str:
     if not (parser.images[0].get("alt") or "").strip():
         raise erreur
     return propre
+
+
+# --- Rich-text description of the démarche ------------------------------------------------------------
+
+DESCRIPTION_BALISES = {"p", "br", "strong", "em", "u", "h2", "h3", "h4", "ul", "ol", "li", "a"}
+# What the browser's editing commands produce, mapped to the allowed tags before sanitising.
+_EQUIVALENTS = {"b": "strong", "i": "em", "div": "p", "h1": "h2"}
+_BALISE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+_EQUIVALENT = re.compile(r"<(/?)\s*(b|i|div|h1)(\s[^>]*)?>", re.IGNORECASE)
+
+
+def description_est_html(texte: str) -> bool:
+    """Whether a description carries markup; older descriptions are plain text with line breaks."""
+    return bool(_BALISE.search(texte or ""))
+
+
+def description_nettoyer(texte: str) -> str:
+    """The description reduced to the allowed formatting: paragraphs, line breaks, bold, italic,
+    underline, titles (h2 to h4), lists and links (http, https or mailto, opened with rel="noopener").
+    Scripts, styles, event attributes and javascript: links are removed. Plain text is kept as is."""
+    texte = (texte or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    if not description_est_html(texte):
+        return texte
+    texte = _EQUIVALENT.sub(lambda m: f"<{m.group(1)}{_EQUIVALENTS[m.group(2).lower()]}>", texte)
+    propre = nh3.clean(
+        texte,
+        tags=DESCRIPTION_BALISES,
+        clean_content_tags={"script", "style"},
+        attributes={"a": {"href"}, "*": set()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener",
+        strip_comments=True,
+    ).strip()
+    # Empty blocks left by the editor (<p></p>, <p><br></p>) say nothing.
+    return re.sub(r"<(p|h2|h3|h4|li)>\s*(<br>\s*)*</\1>", "", propre).strip()
+
+
+def description_html(texte: str) -> SafeString:
+    """The description as shown to usagers and instructeurs: sanitised again on display (imported
+    or older values may not have gone through the form), plain text turned into paragraphs."""
+    texte = texte or ""
+    if not description_est_html(texte):
+        return mark_safe(linebreaks(texte, autoescape=True))  # noqa: S308 (escaped by linebreaks)
+    return mark_safe(description_nettoyer(texte))  # noqa: S308 (sanitised by nh3 just above)
+
+
+def description_texte(texte: str) -> str:
+    """The description without its markup, for e-mails, meta descriptions and exports."""
+    if not description_est_html(texte):
+        return (texte or "").strip()
+    blocs = re.sub(r"</(p|h2|h3|h4|li)>|<br\s*/?>", "\n", description_nettoyer(texte))
+    return html_unescape(nh3.clean(blocs, tags=set())).strip()

@@ -141,6 +141,12 @@ def sources_de_condition(champs: list[TypeDeChamp], stable_id: int | None) -> li
     return sources
 
 
+def sources_d_annotation(champs_publics: list[TypeDeChamp], annotations: list[TypeDeChamp], stable_id: int | None) -> list[TypeDeChamp]:
+    """The champs a condition of the annotation privée `stable_id` may refer to: every fillable public
+    champ (the usager filled them before the instruction) and the annotations placed before it."""
+    return sources_de_condition(champs_publics, None) + sources_de_condition(annotations, stable_id)
+
+
 def erreurs_de_condition(condition, sources: list[TypeDeChamp]) -> list[str]:
     return champ_conditions.valider(
         condition, {tdc.stable_id: (tdc.libelle, tuple(tdc.field_type.condition_operators)) for tdc in sources}
@@ -155,12 +161,13 @@ def condition_enregistrer(*, procedure: Procedure, administrateur, stable_id: in
     tdc = services._draft_type_de_champ(revision, stable_id)
     if tdc.parent_id is not None:
         raise ValidationError("Les champs d'un bloc répétable ne peuvent pas avoir de condition : conditionnez le bloc.")
-    if tdc.private:
-        raise ValidationError("Les annotations privées sont toujours affichées aux instructeurs : elles n'ont pas de condition.")
     options = dict(tdc.options or {})
     if condition:
         champs = list(revision.types_de_champ.filter(private=tdc.private, parent__isnull=True).order_by("position", "id"))
-        errors = erreurs_de_condition(condition, sources_de_condition(champs, tdc.stable_id))
+        sources = sources_de_condition(champs, tdc.stable_id)
+        if tdc.private:
+            sources = sources_d_annotation(list(revision.public_types_de_champ()), champs, tdc.stable_id)
+        errors = erreurs_de_condition(condition, sources)
         if errors:
             raise ValidationError(errors)
         options["condition"] = condition
@@ -172,14 +179,18 @@ def condition_enregistrer(*, procedure: Procedure, administrateur, stable_id: in
     return tdc
 
 
-def conditions_invalides(champs: list[TypeDeChamp]) -> dict[int, list[str]]:
+def conditions_invalides(champs: list[TypeDeChamp], champs_publics: list[TypeDeChamp] | None = None) -> dict[int, list[str]]:
     """For the editor: the champs whose condition no longer holds together (a source moved after
-    them, was deleted or changed type), with the problems."""
+    them, was deleted or changed type), with the problems. `champs_publics` given: `champs` are
+    annotations privées, whose conditions may also refer to these public champs."""
     problems = {}
     for tdc in champs:
         condition = (tdc.options or {}).get("condition")
         if condition:
-            errors = erreurs_de_condition(condition, sources_de_condition(champs, tdc.stable_id))
+            sources = sources_de_condition(champs, tdc.stable_id)
+            if champs_publics is not None:
+                sources = sources_d_annotation(champs_publics, champs, tdc.stable_id)
+            errors = erreurs_de_condition(condition, sources)
             if errors:
                 problems[tdc.stable_id] = errors
     return problems

@@ -54,8 +54,11 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         error_messages={"required": "Indiquez le titre de la démarche."},
     )
     description = forms.CharField(
-        label="Description", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Le contexte, l'objectif et le public de la démarche : ce que l'usager lit avant de commencer.",
+        label="Description", widget=forms.Textarea(attrs={"rows": 6, "data-description-riche": ""}),
+        help_text=(
+            "Le contexte, l'objectif et le public de la démarche : ce que l'usager lit avant de commencer. "
+            "Mise en forme possible : gras, italique, souligné, titres, listes et liens."
+        ),
         error_messages={"required": "Décrivez la démarche."},
     )
     for_individual = forms.TypedChoiceField(
@@ -204,6 +207,13 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         if procedure is not None and not procedure.is_en_test:
             self.fields["for_individual"].disabled = True
             self.fields["for_individual"].help_text = "Le public ne peut plus être changé une fois la démarche publiée."
+
+    def clean_description(self):
+        """Only the allowed formatting is kept (see description.description_nettoyer)."""
+        description = desc.description_nettoyer(self.cleaned_data.get("description", ""))
+        if not desc.description_texte(description):
+            raise forms.ValidationError("Décrivez la démarche.")
+        return description
 
     def clean(self):
         cleaned = super().clean()
@@ -561,13 +571,14 @@ class MailTemplateForm(DsfrFormMixin, forms.Form):
     )
 
 
-IMPORT_TAILLE_MAX = 2 * 1024 * 1024
+# Attestation images (up to four of 1 Mo, base64 adds a third) travel inside the document.
+IMPORT_TAILLE_MAX = 8 * 1024 * 1024
 
 
 class ImportForm(DsfrFormMixin, forms.Form):
     fichier = forms.FileField(
         label="Fichier de la démarche (.json)",
-        help_text="Un fichier obtenu avec le bouton « Exporter la démarche » de cette plateforme ou d'une autre. Taille maximale : 2 Mo.",
+        help_text="Un fichier obtenu avec le bouton « Exporter la démarche » de cette plateforme ou d'une autre. Taille maximale : 8 Mo.",
         error_messages={"required": "Choisissez le fichier de la démarche à importer."},
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
@@ -577,7 +588,7 @@ class ImportForm(DsfrFormMixin, forms.Form):
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
         if fichier.size > IMPORT_TAILLE_MAX:
-            raise forms.ValidationError("Le fichier dépasse 2 Mo : ce n'est pas un export de démarche.")
+            raise forms.ValidationError("Le fichier dépasse 8 Mo : ce n'est pas un export de démarche.")
         try:
             self.cleaned_data["document"] = json.loads(fichier.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -4,8 +4,10 @@ Every démarche has at least one groupe (the first one, « défaut »). An admin
 groupes, rename them, close them (a closed groupe keeps its dossiers but receives no new ones) and
 delete an empty one, never the last. Routing: the usager's answer to one « choix simple » champ of
 the démarche chooses the groupe (each option maps to at most one groupe); it is applied when the
-dossier is deposited (`groupe_de_routage`, called by transitions.passer_en_construction). An
-instructeur of a dossier may move it to another open groupe (`dossier_changer_groupe_instructeur`).
+dossier is deposited (`groupe_de_routage`, called by transitions.passer_en_construction) and again
+when the usager deposits modifications of a dossier en construction (`dossier_rerouter`, called by
+dossiers/services_modification.py), unless an instructeur chose its groupe by hand. An instructeur
+of a dossier may move it to another open groupe (`dossier_changer_groupe_instructeur`).
 """
 
 from django.conf import settings
@@ -263,3 +265,58 @@ def dossier_changer_groupe_instructeur(*, dossier, user, groupe: GroupeInstructe
             kind="dossier_change_de_groupe", dossier_id=dossier.pk,
         )
     return dossier
+
+
+# --- Re-routage après des modifications de l'usager ------------------------------------------------
+
+
+def groupe_choisi_a_la_main(dossier) -> bool:
+    """Whether an instructeur (or an administrateur) moved the dossier to its groupe himself: routing
+    then leaves it where it is (the reference platform's « forced » groupe)."""
+    from demarches.audit.models import OperationLog as Log
+
+    entries = Log.objects.filter(dossier_id=dossier.pk, operation=OPERATION_GROUPE_CHANGER).only("data")
+    return any(not (entry.data or {}).get("reroutage") for entry in entries)
+
+
+def dossier_rerouter(*, dossier, user) -> GroupeInstructeur | None:
+    """After « Déposer les modifications »: the dossier goes to the groupe its new answers route it
+    to, with the same rule as at deposit (`groupe_de_routage`). Call it inside the transaction that
+    merged the answers, the dossier's row locked. Returns the new groupe, or None when it stays.
+
+    The followers who are not in the new groupe stop following it and are told by e-mail; the
+    instructeurs of the new groupe are told as for a new dossier; the move is in the audit log.
+    """
+    from demarches.dossiers import notifications
+    from demarches.dossiers.models import Follow
+
+    procedure = dossier.procedure
+    if procedure.routing_stable_id is None or groupe_choisi_a_la_main(dossier):
+        return None
+    groupe = groupe_de_routage(dossier)
+    if groupe.pk == dossier.groupe_instructeur_id:
+        return None
+    ancien = dossier.groupe_instructeur
+    dossier.groupe_instructeur = groupe
+    dossier.save(update_fields=["groupe_instructeur", "updated_at"])
+    membres = set(groupe.instructeurs.values_list("pk", flat=True))
+    retires = Follow.objects.filter(dossier=dossier).exclude(instructeur__in=membres)
+    anciens_suiveurs = list(retires.values_list("instructeur__user__email", flat=True).order_by("instructeur__user__email"))
+    retires.delete()
+    operation_enregistrer(
+        operation=OPERATION_GROUPE_CHANGER, actor=user, automatic=True, dossier=dossier, procedure=procedure,
+        data={
+            "reroutage": True, "ancien_groupe": ancien.pk if ancien else None, "ancien_label": ancien.label if ancien else "",
+            "nouveau_groupe": groupe.pk, "nouveau_label": groupe.label, "suivis_retires": anciens_suiveurs,
+        },
+    )
+    for email in anciens_suiveurs:
+        email_envoyer(
+            to=email,
+            subject=f"Le dossier n° {dossier.pk} a changé de groupe d'instructeurs ({procedure.libelle})",
+            template="procedures/emails/dossier_reroute",
+            context={"dossier": dossier, "groupe": groupe, "ancien": ancien, "procedure": procedure},
+            kind="dossier_reroute", dossier_id=dossier.pk,
+        )
+    notifications.nouveau_dossier_aux_instructeurs(dossier)
+    return groupe

@@ -697,32 +697,52 @@ def mail_template_retablir(*, procedure: Procedure, administrateur, kind: str) -
 # --- Clone, export, import ----------------------------------------------------------------------
 
 
-def _champ_creer(revision: ProcedureRevision, champ: dict, *, private: bool, position: int, parent=None) -> TypeDeChamp:
+def _champ_creer(revision: ProcedureRevision, champ: dict, *, private: bool, position: int, parent=None, crees: list) -> TypeDeChamp:
+    """Create a champ (and its block's champs) without its condition; `crees` collects (champ, TypeDeChamp)."""
     field_type = registry.get(champ["type_champ"])
-    libelle, options = _clean_type_de_champ(type_champ=champ["type_champ"], libelle=champ["libelle"], options=champ["options"])
+    options = {key: value for key, value in champ["options"].items() if key != "condition"}
+    libelle, options = _clean_type_de_champ(type_champ=champ["type_champ"], libelle=champ["libelle"], options=options)
     tdc = TypeDeChamp.objects.create(
         revision=revision, stable_id=next_stable_id(), type_champ=champ["type_champ"], libelle=libelle,
         description=(champ.get("description") or "").strip(), mandatory=champ.get("mandatory", False),
         options=options, private=private, position=position, parent=parent,
     )
+    crees.append((champ, tdc))
     children = champ.get("children") or []
     if children and not field_type.has_children:
         raise ValidationError(f"Le champ « {libelle} » n'est pas un bloc répétable : il ne peut pas contenir de champs.")
     for child_position, child in enumerate(children, start=1):
-        _champ_creer(revision, child, private=private, position=child_position, parent=tdc)
+        _champ_creer(revision, child, private=private, position=child_position, parent=tdc, crees=crees)
     return tdc
 
 
-def _creer_depuis_definition(*, administrateur, definition: dict, service: Service | None, origine: dict) -> Procedure:
-    """A new démarche en test from a definition read by definitions.lire; new stable_ids throughout."""
+def _creer_depuis_definition(
+    *, administrateur, definition: dict, service: Service | None, origine: dict
+) -> tuple[Procedure, dict[int, TypeDeChamp], list[GroupeInstructeur]]:
+    """A new démarche en test from a definition read by definitions.lire; new stable_ids throughout,
+    every reference to a champ (conditions, routing, règles d'inéligibilité) following its champ.
+
+    Returns the démarche, its champs by the definition's ref, and its groupes in the definition's order.
+    """
+    from .models import RegleIneligibilite
+
     procedure = procedure_creer(administrateur=administrateur, service=service, **definition["procedure"])
     revision = procedure.draft_revision
+    crees: list[tuple[dict, TypeDeChamp]] = []
     for private, key in ((False, "champs"), (True, "annotations")):
         for position, champ in enumerate(definition[key], start=1):
             try:
-                _champ_creer(revision, champ, private=private, position=position)
+                _champ_creer(revision, champ, private=private, position=position, crees=crees)
             except ValidationError as error:
                 raise ValidationError(f"Champ « {champ['libelle']} » : " + " ".join(error.messages)) from None
+    par_ref = {champ["ref"]: tdc for champ, tdc in crees if champ.get("ref") is not None}
+    nouveaux = {ref: tdc.stable_id for ref, tdc in par_ref.items()}
+    # Conditions once every champ has its new stable_id (a condition may name a later champ).
+    for champ, tdc in crees:
+        condition = champ["options"].get("condition")
+        if condition is not None:
+            tdc.options = {**tdc.options, "condition": definitions.remapper(condition, nouveaux)}
+            tdc.save(update_fields=["options"])
     seen = set()
     for mail in definition["mail_templates"]:
         type_email = mail_templates.TYPES_PAR_KIND.get(mail["kind"])
@@ -734,10 +754,83 @@ def _creer_depuis_definition(*, administrateur, definition: dict, service: Servi
         except ValidationError as error:
             raise ValidationError(f"E-mail « {type_email.label} » : " + " ".join(error.messages)) from None
         MailTemplate.objects.create(procedure=procedure, kind=mail["kind"], subject=mail["subject"].strip(), body=mail["body"].strip())
+    groupes = [procedure.default_groupe]
+    for index, data in enumerate(definition.get("groupes") or []):
+        if index == 0:
+            groupe = groupes[0]
+            groupe.label, groupe.closed, groupe.routing_values = data["label"], data["closed"], data["routing_values"]
+            groupe.save(update_fields=["label", "closed", "routing_values"])
+        else:
+            groupes.append(GroupeInstructeur.objects.create(
+                procedure=procedure, label=data["label"], closed=data["closed"], routing_values=data["routing_values"],
+            ))
+    if definition.get("routage") is not None:
+        procedure.routing_stable_id = nouveaux[definition["routage"]]
+        procedure.save(update_fields=["routing_stable_id"])
+    ineligibilite = definition.get("ineligibilite")
+    if ineligibilite is not None:
+        RegleIneligibilite.objects.create(
+            procedure=procedure, active=ineligibilite["active"], message=ineligibilite["message"].strip(),
+            condition=definitions.remapper(ineligibilite["condition"], nouveaux),
+        )
+    _attestations_creer(procedure, administrateur, definition.get("attestations") or [])
+    _labels_creer(procedure, definition.get("labels") or [])
     operation_enregistrer(
         operation=OperationLog.Operation.PROCEDURE_MODIFIER, actor=administrateur.user, procedure=procedure, data=origine,
     )
-    return procedure
+    return procedure, par_ref, groupes
+
+
+def _extension_image(content: bytes) -> str:
+    """The file extension of an image's format (the editor's service checks the image itself)."""
+    import io
+
+    from PIL import Image
+
+    from demarches.documents.services import IMAGE_FORMATS
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            return IMAGE_FORMATS.get(image.format, ".img")
+    except Exception:  # noqa: BLE001 (whatever it is, image_verifier refuses it with its own message)
+        return ".img"
+
+
+def _attestations_creer(procedure: Procedure, administrateur, attestations: list[dict]) -> None:
+    """The attestation templates of a definition, through the attestation editor's own service: the
+    same checks of tags and images (PNG or JPEG, size limit, really an image); the images get new files."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from demarches.documents import services as documents_services
+    from demarches.documents.models import AttestationKind
+
+    for attestation in attestations:
+        images = {
+            name: SimpleUploadedFile(f"image{_extension_image(attestation[name])}", attestation[name])
+            if attestation.get(name) else None
+            for name in definitions.ATTESTATION_IMAGES
+        }
+        try:
+            documents_services.attestation_modele_enregistrer(
+                procedure=procedure, administrateur=administrateur, kind=attestation["kind"],
+                activated=attestation["activated"], title=attestation["title"], body=attestation["body"],
+                footer=attestation["footer"], **images,
+            )
+        except Image.DecompressionBombError:
+            label = AttestationKind(attestation["kind"]).label
+            raise ValidationError(
+                f"{label[0].upper()}{label[1:]} : une image est bien trop grande en pixels ; choisissez une image PNG ou JPEG."
+            ) from None
+        except ValidationError as error:
+            label = AttestationKind(attestation["kind"]).label
+            raise ValidationError(f"{label[0].upper()}{label[1:]} : " + " ".join(error.messages)) from None
+
+
+def _labels_creer(procedure: Procedure, labels: list[dict]) -> None:
+    from demarches.instruction.models import Label
+
+    Label.objects.bulk_create([Label(procedure=procedure, name=label["name"], color=label["color"]) for label in labels])
 
 
 def _fichier_copier(field_file, copie_field) -> None:
@@ -750,18 +843,52 @@ def _fichier_copier(field_file, copie_field) -> None:
         return
 
 
-def _copier(*, procedure: Procedure, administrateur, origine: dict) -> Procedure:
-    """A new démarche en test for `administrateur`, copy of `procedure` with its description and files."""
+def _fichiers_de_champs_copier(source: Procedure, copie: Procedure, par_ref: dict[int, TypeDeChamp]) -> None:
+    """The files held in the champs' options (model documents…), copied for the copy's champs:
+    the two démarches never share a file (one may replace or remove it)."""
+    from django.core.files.storage import default_storage
+    from django.utils.text import get_valid_filename
+
+    for ref, tdc_source in enumerate(definitions.types_de_champ_ordonnes(source.draft_revision), start=1):
+        cible = par_ref.get(ref)
+        if cible is None:
+            continue
+        copies = {}
+        for key in definitions.options_fichiers(tdc_source.type_champ):
+            fichier = (tdc_source.options or {}).get(key)
+            if not isinstance(fichier, dict) or not fichier.get("chemin"):
+                continue
+            nom = get_valid_filename(fichier.get("nom") or "modele")[:120] or "modele"
+            try:
+                with default_storage.open(fichier["chemin"], "rb") as handle:
+                    chemin = default_storage.save(f"modeles/{copie.pk}/{cible.stable_id}/{nom}", ContentFile(handle.read()))
+            except (FileNotFoundError, OSError):
+                continue
+            copies[key] = {**fichier, "nom": nom, "chemin": chemin}
+        if copies:
+            cible.options = {**cible.options, **copies}
+            cible.save(update_fields=["options"])
+
+
+def _copier(*, procedure: Procedure, administrateur, origine: dict, avec_instructeurs: bool = False) -> Procedure:
+    """A new démarche en test for `administrateur`, copy of `procedure` with its description, files,
+    groupes and routing; `avec_instructeurs`: each groupe keeps its instructeurs too."""
     definition = definitions.lire(definitions.exporter(procedure))
     service = procedure.service
     if service is not None and not policies.can_use_service(administrateur.user, service):
         service = None
-    copie = _creer_depuis_definition(administrateur=administrateur, definition=definition, service=service, origine=origine)
+    copie, par_ref, groupes = _creer_depuis_definition(
+        administrateur=administrateur, definition=definition, service=service, origine=origine,
+    )
     for name in PROCEDURE_ATTRIBUTS_COPIES:
         setattr(copie, name, getattr(procedure, name))
     for name in PROCEDURE_FICHIERS:
         _fichier_copier(getattr(procedure, name), getattr(copie, name))
     copie.save()
+    _fichiers_de_champs_copier(procedure, copie, par_ref)
+    if avec_instructeurs:
+        for source_groupe, groupe in zip(procedure.groupes_instructeurs.order_by("id"), groupes, strict=True):
+            groupe.instructeurs.set(source_groupe.instructeurs.all())
     return copie
 
 
@@ -769,12 +896,18 @@ def _copier(*, procedure: Procedure, administrateur, origine: dict) -> Procedure
 def procedure_cloner(*, procedure: Procedure, administrateur) -> Procedure:
     """A new démarche en test, copy of one of his démarches or of any published démarche.
 
-    The service is kept only when the administrateur may use it; instructeurs, path and dossiers
-    are never copied.
+    Champs, annotations (conditions included), e-mails, groupes d'instructeurs with the routing
+    rule and the règles d'inéligibilité are copied. Like the reference platform, the instructeurs
+    of the groupes are copied only when the administrateur administers the démarche he copies
+    (not for a démarche of the catalogue). The service is kept only when the administrateur may
+    use it; path and dossiers are never copied.
     """
     if not policies.can_clone(administrateur.user, procedure):
         raise PermissionDenied("Cette démarche ne peut pas être copiée.")
-    return _copier(procedure=procedure, administrateur=administrateur, origine={"action": "procedure_cloner", "source": procedure.pk})
+    return _copier(
+        procedure=procedure, administrateur=administrateur, origine={"action": "procedure_cloner", "source": procedure.pk},
+        avec_instructeurs=policies.can_administer(administrateur.user, procedure),
+    )
 
 
 @transaction.atomic
@@ -837,9 +970,10 @@ def procedure_importer(*, administrateur, document) -> Procedure:
     """A new démarche en test from an exported definition (see definitions.py)."""
     definition = definitions.lire(document)
     service = _service_importe(administrateur, definition["service"])
-    return _creer_depuis_definition(
+    procedure, _, _ = _creer_depuis_definition(
         administrateur=administrateur, definition=definition, service=service, origine={"action": "procedure_importer"},
     )
+    return procedure
 
 
 # --- Co-administrateurs -------------------------------------------------------------------------

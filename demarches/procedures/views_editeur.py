@@ -43,9 +43,11 @@ def _editeur_url(procedure, private: bool) -> str:
 
 
 def _liste_context(procedure, champs: list[TypeDeChamp]) -> dict:
-    libelles = {tdc.stable_id: tdc.libelle for tdc in champs}
-    by_id = {str(tdc.stable_id): tdc for tdc in champs}
-    problemes = editeur.conditions_invalides(champs)
+    # The conditions of annotations privées may also name public champs.
+    publics = _champs(procedure, False) if any(tdc.private for tdc in champs) else None
+    libelles = {tdc.stable_id: tdc.libelle for tdc in [*(publics or []), *champs]}
+    by_id = {str(tdc.stable_id): tdc for tdc in [*(publics or []), *champs]}
+    problemes = editeur.conditions_invalides(champs, publics)
     for tdc in champs:
         condition = (tdc.options or {}).get("condition")
         tdc.condition_texte = champ_conditions.decrire(
@@ -286,10 +288,13 @@ def _condition_context(procedure, *, sources, etat, errors, action_url, titre, c
 def champ_condition(request, procedure, stable_id):
     """« Logique conditionnelle » of a champ or section: shown only when the condition holds."""
     tdc = selectors.type_de_champ_du_brouillon(procedure, stable_id)
-    if tdc.parent_id is not None or tdc.private:
-        raise Http404("Les champs d'un bloc répétable et les annotations privées n'ont pas de condition.")
+    if tdc.parent_id is not None:
+        raise Http404("Les champs d'un bloc répétable n'ont pas de condition.")
     champs = _champs(procedure, tdc.private)
-    sources = editeur.sources_de_condition(champs, tdc.stable_id)
+    if tdc.private:
+        sources = editeur.sources_d_annotation(_champs(procedure, False), champs, tdc.stable_id)
+    else:
+        sources = editeur.sources_de_condition(champs, tdc.stable_id)
     errors = []
     if request.method == "POST":
         etat, action = editeur_conditions.etat_du_post(request.POST, sources)

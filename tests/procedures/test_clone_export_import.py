@@ -66,7 +66,8 @@ def test_clone_own_demarche(source, administrateur):
     assert len(new_ids) == 6 and not old_ids & new_ids
     bloc = copie.draft_revision.types_de_champ.get(libelle="Membres")
     assert list(bloc.children.values_list("libelle", "mandatory")) == [("Nom du membre", True), ("Âge", False)]
-    assert not copie.default_groupe.instructeurs.exists()
+    # his own démarche: the groupe keeps its instructeurs (like the reference platform)
+    assert list(copie.default_groupe.instructeurs.all()) == list(source.default_groupe.instructeurs.all())
     assert MailTemplate.objects.get(procedure=copie).subject == "Accepté : --numéro du dossier--"
     assert copie.dossiers.count() == 0
 
@@ -128,13 +129,14 @@ def test_cloner_view_refuses_what_cannot_be_cloned(client, administrateur, usage
 
 def test_export_document(source):
     document = definitions.exporter(source)
-    assert document["format"] == "demarches.procedure" and document["version"] == 1
+    assert document["format"] == "demarches.procedure" and document["version"] == 2
     assert document["service"]["nom"] == source.service.nom
     assert [c["libelle"] for c in document["champs"]] == ["Nom du projet", "Catégorie", "Membres"]
     assert document["champs"][1]["options"] == {"choices": ["--Deux roues--", "Vélo", "Trottinette"]}
     assert [c["libelle"] for c in document["champs"][2]["children"]] == ["Nom du membre", "Âge"]
-    assert document["annotations"] == [{"type_champ": "textarea", "libelle": "Avis", "description": "Pour l'instructeur",
-                                        "mandatory": False, "options": {}}]
+    assert [c["ref"] for c in document["champs"]] == [1, 2, 3]  # the block's champs are 4 and 5
+    assert document["annotations"] == [{"ref": 6, "type_champ": "textarea", "libelle": "Avis",
+                                        "description": "Pour l'instructeur", "mandatory": False, "options": {}}]
     assert document["mail_templates"] == [{"kind": "acceptation", "subject": "Accepté : --numéro du dossier--",
                                            "body": "Projet --Nom du projet-- accepté. Avis : --Avis--"}]
     json.dumps(document)  # serialisable as is
@@ -194,7 +196,7 @@ def test_command_errors(source, tmp_path):
 
 @pytest.mark.parametrize("change,message", [
     (lambda d: d.update(format="autre"), "ce n'est pas un export de démarche"),
-    (lambda d: d.update(version=2), "version 2 non prise en charge"),
+    (lambda d: d.update(version=3), "version 3 non prise en charge"),
     (lambda d: d["champs"][0].update(type_champ="hologramme"), "Type de champ inconnu : hologramme"),
     (lambda d: d["champs"][0].update(libelle=" "), "« libelle » de champ n° 1 est vide"),
     (lambda d: d["champs"][1].update(options={"choices": []}), "Indiquez au moins une option"),

@@ -29,12 +29,13 @@ def test_administrateur_journey(page, live_url, check_page):
     check_page("nouvelle-demarche")
 
     # errors next to the fields, typed values kept
-    page.get_by_label("Description").fill("Aide à l'achat d'un vélo pour les habitants.")
+    # the description is a formatting zone (tests/procedures/test_description_riche_e2e.py)
+    page.get_by_role("textbox", name="Description *").fill("Aide à l'achat d'un vélo pour les habitants.")
     page.get_by_label("Durée de conservation des dossiers (en mois)").fill("48")
     page.get_by_role("button", name="Créer la démarche").click()
     check_page("nouvelle-demarche-erreurs")
     assert page.get_by_text("Indiquez le titre de la démarche.").is_visible()
-    assert page.get_by_label("Description").input_value() == "Aide à l'achat d'un vélo pour les habitants."
+    assert page.get_by_role("textbox", name="Description *").inner_text() == "Aide à l'achat d'un vélo pour les habitants."
 
     page.get_by_label("Titre de la démarche").fill("Chèque vélo")
     page.get_by_label("Durée de conservation des dossiers (en mois)").fill("24")

@@ -6,7 +6,10 @@ cadastre parcels; it writes the collection into a hidden input. Without JavaScri
 can paste GeoJSON in that field (it is then a textarea). The server is the authority: geometry
 types, coordinates in range, number of features and of points are checked here.
 
-Options: « max_features » (default 50), « cadastre » (False to hide the parcels layer).
+Options (set in the form editor, see OPTIONS_EDITEUR): « cadastre », the layers offered to the usager
+(True by default: the parcels of referentiels' cadastre adapter; the environmental layers of the
+reference platform, Natura 2000, ZNIEFF…, are not offered as we have no data for them), and
+« max_features » (default 50).
 Each feature keeps an id, a source (« selection_utilisateur » or « cadastre », as the API's
 GeoAreaSource) and, for parcels, the cadastre's identifiers.
 """
@@ -16,10 +19,12 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.urls import NoReverseMatch, reverse
 
 from demarches.referentiels.adapters import cadastre as _cadastre  # noqa: F401  (registers the cadastre adapters)
 
+from ..options import BOOL, ENTIER, Option
 from ..registry import FieldType, StoredValue, register
 from . import _geo
 
@@ -28,6 +33,25 @@ MAX_JSON_LENGTH = 2_000_000
 SOURCES = ("selection_utilisateur", "cadastre")
 PARCELLE_KEYS = ("cid", "code_insee", "commune", "prefixe", "section", "numero")
 MAX_TEXT = 200
+
+
+OPTIONS_EDITEUR = (
+    Option(
+        "cadastre", "Couche « Cadastres »", BOOL,
+        "L'usager peut afficher les parcelles cadastrales sur la carte et les sélectionner. Les autres couches "
+        "(Natura 2000, ZNIEFF, zones humides…) ne sont pas disponibles sur cette plateforme.",
+        initial=True,
+    ),
+    Option(
+        "max_features", "Nombre maximal de géométries", ENTIER,
+        f"Facultatif. Laissez vide pour en accepter {MAX_FEATURES}.", minimum=1, maximum=500,
+    ),
+)
+
+
+def cadastre_propose(options) -> bool:
+    """Whether the usager's map offers the cadastre parcels layer (on unless the editor turned it off)."""
+    return (options or {}).get("cadastre", True) is not False
 
 
 def _max_features(options) -> int:
@@ -47,22 +71,23 @@ def _kind(payload) -> str:
     return kind if isinstance(kind, str) else ""
 
 
-def _feature_clean(feature, index: int, counter) -> dict:
+def _feature_clean(feature, index: int, counter, *, cadastre: bool = True) -> dict:
     if _kind(feature) == "Feature":
         geometry, properties, feature_id = feature.get("geometry"), feature.get("properties"), feature.get("id")
     elif _kind(feature) in _geo.GEOMETRY_LABELS:
         geometry, properties, feature_id = feature, {}, None
     else:
-        raise ValidationError("Le tracé de la carte contient un élément qui n'est pas une géométrie.")
+        raise ValidationError(gettext("Le tracé de la carte contient un élément qui n'est pas une géométrie."))
     geometry = _geo.geometry_clean(geometry, counter)
     properties = properties if isinstance(properties, dict) else {}
     source = properties.get("source")
-    if not isinstance(source, str) or source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES or (source == "cadastre" and not cadastre):
+        # Without the cadastre layer, a parcel can only be a shape drawn by the usager.
         source = "selection_utilisateur"
     kept = {"source": source}
     if source == "cadastre":
         if geometry["type"] not in ("Polygon", "MultiPolygon"):
-            raise ValidationError("Une parcelle cadastrale doit être un polygone.")
+            raise ValidationError(gettext("Une parcelle cadastrale doit être un polygone."))
         kept.update({key: _text(properties.get(key)) for key in PARCELLE_KEYS})
         surface = properties.get("surface")
         is_number = isinstance(surface, (int, float)) and not isinstance(surface, bool)
@@ -85,16 +110,18 @@ def collection_clean(payload, *, options: dict) -> dict:
     elif _kind(payload) == "Feature" or _kind(payload) in _geo.GEOMETRY_LABELS:
         features = [payload]
     else:
-        raise ValidationError("Le tracé de la carte n'est pas une collection de géométries GeoJSON.")
+        raise ValidationError(gettext("Le tracé de la carte n'est pas une collection de géométries GeoJSON."))
     if not isinstance(features, list):
-        raise ValidationError("Le tracé de la carte n'est pas une collection de géométries GeoJSON.")
+        raise ValidationError(gettext("Le tracé de la carte n'est pas une collection de géométries GeoJSON."))
     maximum = _max_features(options)
     if len(features) > maximum:
-        raise ValidationError(f"Vous avez tracé {len(features)} géométries : {maximum} au maximum sont acceptées.")
+        raise ValidationError(
+            gettext("Vous avez tracé %(nombre)s géométries : %(max)s au maximum sont acceptées.") % {"nombre": len(features), "max": maximum}
+        )
     counter = _geo._Counter()
     cleaned, seen = [], set()
     for index, feature in enumerate(features):
-        item = _feature_clean(feature, index, counter)
+        item = _feature_clean(feature, index, counter, cadastre=cadastre_propose(options))
         if item["id"] in seen:
             item["id"] = f"{item['id']}-{index}"
         seen.add(item["id"])
@@ -190,6 +217,7 @@ class Carte(FieldType):
     details_template = "fields/widgets/details/carte.html"
     lecture_template = "fields/lecture/carte.html"
     condition_operators = ("empty", "not_empty")
+    options_editeur = OPTIONS_EDITEUR
 
     def parse(self, raw, *, options):
         text = (raw[0] if raw else "") or ""
@@ -197,11 +225,11 @@ class Carte(FieldType):
         if not text:
             return StoredValue()
         if len(text) > MAX_JSON_LENGTH:
-            raise ValidationError("Le tracé de la carte est trop volumineux : simplifiez-le ou retirez des géométries.")
+            raise ValidationError(gettext("Le tracé de la carte est trop volumineux : simplifiez-le ou retirez des géométries."))
         try:
             payload = json.loads(text)
         except (ValueError, RecursionError):
-            raise ValidationError("Le tracé de la carte est illisible : ce n'est pas du GeoJSON valide.") from None
+            raise ValidationError(gettext("Le tracé de la carte est illisible : ce n'est pas du GeoJSON valide.")) from None
         collection = collection_clean(payload, options=options)
         if not collection["features"]:
             return StoredValue()
@@ -237,7 +265,7 @@ class Carte(FieldType):
             "summary": summary(features),
             "apercu": _geo.apercu_svg(f["geometry"] for f in features),
             "max_features": _max_features(options),
-            "cadastre_url": _url("dossiers:cadastre_parcelles") if options.get("cadastre", True) is not False else "",
+            "cadastre_url": _url("dossiers:cadastre_parcelles") if cadastre_propose(options) else "",
             "adresse_url": _url("referentiels:adresses"),
             "tuiles_url": getattr(settings, "CARTE_TUILES_URL", ""),
             "tuiles_attribution": getattr(settings, "CARTE_TUILES_ATTRIBUTION", ""),
