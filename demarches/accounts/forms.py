@@ -2,16 +2,19 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import User
 from .password_strength import min_length
 
-EMAIL_LABEL = "Adresse électronique"
-EMAIL_HINT = "Format attendu : nom@domaine.fr"
+EMAIL_LABEL = gettext_lazy("Adresse électronique")
+EMAIL_HINT = gettext_lazy("Format attendu : nom@domaine.fr")
 
 
 def new_password_hint() -> str:
-    return f"Au moins {min_length()} caractères. Une phrase de plusieurs mots, facile à retenir pour vous, est un bon choix."
+    return gettext(
+        "Au moins %(min)s caractères. Une phrase de plusieurs mots, facile à retenir pour vous, est un bon choix."
+    ) % {"min": min_length()}
 
 
 class LoginForm(AllauthLoginForm):
@@ -20,10 +23,10 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].label = EMAIL_LABEL
         self.fields["login"].help_text = EMAIL_HINT
         self.fields["login"].widget.attrs.update({"autocomplete": "email"})
-        self.fields["password"].label = "Mot de passe"
+        self.fields["password"].label = gettext("Mot de passe")
         self.fields["password"].help_text = ""
         if "remember" in self.fields:
-            self.fields["remember"].label = "Se souvenir de moi"
+            self.fields["remember"].label = gettext("Se souvenir de moi")
 
 
 class SignupForm(AllauthSignupForm):
@@ -31,7 +34,7 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = EMAIL_LABEL
         self.fields["email"].help_text = EMAIL_HINT
-        self.fields["password1"].label = "Mot de passe"
+        self.fields["password1"].label = gettext("Mot de passe")
         self.fields["password1"].help_text = new_password_hint()
 
 
@@ -62,7 +65,7 @@ class ResendConfirmationForm(forms.Form):
         help_text=EMAIL_HINT,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Indiquez l'adresse électronique de votre compte.",
-            "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+            "required": gettext_lazy("Indiquez l'adresse électronique de votre compte."),
+            "invalid": gettext_lazy("Saisissez une adresse électronique valide, par exemple nom@domaine.fr."),
         },
     )

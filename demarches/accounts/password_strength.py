@@ -10,9 +10,10 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 MIN_SCORE = 3  # 0 = très faible … 4 = très fort
-LABELS = ["Très faible", "Faible", "Moyen", "Fort", "Très fort"]
+LABELS = [gettext_noop("Très faible"), gettext_noop("Faible"), gettext_noop("Moyen"), gettext_noop("Fort"), gettext_noop("Très fort")]
 THRESHOLDS = (28, 40, 60, 80)  # bits of estimated entropy needed for scores 1, 2, 3 and 4
 SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "azertyuiop", "qwertyuiop")
 DEFAULT_MIN_LENGTH = 12
@@ -55,7 +56,7 @@ def indicator_config() -> dict:
         "thresholds": ",".join(str(t) for t in THRESHOLDS),
         "min_score": MIN_SCORE,
         "min_length": min_length(),
-        "labels": "|".join(LABELS),
+        "labels": "|".join(gettext(text) for text in LABELS),
     }
 
 
@@ -63,10 +64,12 @@ class StrengthValidator:
     def validate(self, password, user=None):
         if score(password) < MIN_SCORE:
             raise ValidationError(
-                "Ce mot de passe est trop facile à deviner. Allongez-le ou mélangez minuscules, majuscules, "
-                "chiffres et caractères spéciaux.",
+                gettext(
+                    "Ce mot de passe est trop facile à deviner. Allongez-le ou mélangez minuscules, majuscules, "
+                    "chiffres et caractères spéciaux."
+                ),
                 code="password_too_weak",
             )
 
     def get_help_text(self):
-        return f"Au moins {min_length()} caractères ; une phrase de passe de plusieurs mots est un bon choix."
+        return gettext("Au moins %(nombre)s caractères ; une phrase de passe de plusieurs mots est un bon choix.") % {"nombre": min_length()}

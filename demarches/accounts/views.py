@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from demarches.procedures.models import InstructeurInvitation
@@ -54,14 +55,18 @@ def confirmation_renvoyer(request):
         if allowed:
             messages.info(
                 request,
-                f"Si un compte en attente d'activation correspond à l'adresse {email}, un nouvel e-mail "
-                "« Activez votre compte » vient de lui être envoyé.",
+                gettext(
+                    "Si un compte en attente d'activation correspond à l'adresse %(email)s, un nouvel e-mail "
+                    "« Activez votre compte » vient de lui être envoyé."
+                ) % {"email": email},
             )
         else:
             messages.warning(
                 request,
-                "Un e-mail d'activation vient déjà d'être demandé pour cette adresse. Patientez quelques minutes "
-                "avant d'en demander un nouveau, et pensez à regarder dans vos courriers indésirables.",
+                gettext(
+                    "Un e-mail d'activation vient déjà d'être demandé pour cette adresse. Patientez quelques minutes "
+                    "avant d'en demander un nouveau, et pensez à regarder dans vos courriers indésirables."
+                ),
             )
         return redirect("account_email_verification_sent")
     return render(request, "account/confirmation_renvoyer.html", {"form": form})

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from demarches.fields.registry import StoredValue
 from demarches.fields.widgets import ChampDeFormulaire, taille_lisible  # noqa: F401  (taille_lisible: used by views)
@@ -22,20 +23,20 @@ class IdentiteForm(forms.Form):
         choices=[("M.", "M."), ("Mme", "Mme")],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choisissez votre civilité : « M. » ou « Mme ».",
-            "invalid_choice": "Choisissez votre civilité : « M. » ou « Mme ».",
+            "required": _("Choisissez votre civilité : « M. » ou « Mme »."),
+            "invalid_choice": _("Choisissez votre civilité : « M. » ou « Mme »."),
         },
     )
     nom = forms.CharField(
         label="Nom", max_length=255,
         error_messages={
-            "required": "Renseignez votre nom.", "max_length": "Le nom ne doit pas dépasser 255 caractères.",
+            "required": _("Renseignez votre nom."), "max_length": _("Le nom ne doit pas dépasser 255 caractères."),
         },
     )
     prenom = forms.CharField(
         label="Prénom", max_length=255,
         error_messages={
-            "required": "Renseignez votre prénom.", "max_length": "Le prénom ne doit pas dépasser 255 caractères.",
+            "required": _("Renseignez votre prénom."), "max_length": _("Le prénom ne doit pas dépasser 255 caractères."),
         },
     )
 
@@ -56,44 +57,44 @@ class SiretForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Votre message",
+        label=_("Votre message"),
         widget=forms.Textarea,
         max_length=20_000,
         error_messages={
-            "required": "Votre message est vide : écrivez quelques mots avant de l'envoyer.",
-            "max_length": "Votre message est trop long : 20 000 caractères au maximum.",
+            "required": _("Votre message est vide : écrivez quelques mots avant de l'envoyer."),
+            "max_length": _("Votre message est trop long : 20 000 caractères au maximum."),
         },
     )
     piece_jointe = forms.FileField(
-        label="Pièce jointe",
+        label=_("Pièce jointe"),
         required=False,
-        error_messages={"empty": "Le fichier joint est vide.", "invalid": "Le fichier joint n'a pas pu être lu."},
+        error_messages={"empty": _("Le fichier joint est vide."), "invalid": _("Le fichier joint n'a pas pu être lu.")},
     )
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label="Adresse électronique",
+        label=_("Adresse électronique"),
         max_length=254,
         error_messages={
-            "required": "Saisissez l'adresse électronique de la personne à inviter.",
-            "invalid": "Saisissez une adresse électronique valide, par exemple adresse@mail.com.",
-            "max_length": "L'adresse électronique est trop longue.",
+            "required": _("Saisissez l'adresse électronique de la personne à inviter."),
+            "invalid": _("Saisissez une adresse électronique valide, par exemple adresse@mail.com."),
+            "max_length": _("L'adresse électronique est trop longue."),
         },
     )
     message = forms.CharField(
-        label="Ajouter un message à la personne invitée",
+        label=_("Ajouter un message à la personne invitée"),
         required=False,
         widget=forms.Textarea,
         max_length=2_000,
-        error_messages={"max_length": "Votre message est trop long : 2 000 caractères au maximum."},
+        error_messages={"max_length": _("Votre message est trop long : 2 000 caractères au maximum.")},
     )
 
 
 class CompteSuppressionForm(forms.Form):
     confirmation = forms.BooleanField(
-        label="Je comprends que mon compte sera supprimé et que je ne pourrai plus me connecter avec cette adresse.",
-        error_messages={"required": "Cochez la case pour confirmer la suppression de votre compte."},
+        label=_("Je comprends que mon compte sera supprimé et que je ne pourrai plus me connecter avec cette adresse."),
+        error_messages={"required": _("Cochez la case pour confirmer la suppression de votre compte.")},
     )
 
 

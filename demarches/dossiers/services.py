@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from demarches.audit.models import OperationLog
 from demarches.audit.services import operation_enregistrer
@@ -57,7 +58,7 @@ def dossier_identite_enregistrer(*, dossier: Dossier, user, civilite: str, nom: 
     return dossier
 
 
-MANDATORY_MESSAGE = "Ce champ est obligatoire : il doit être rempli."
+MANDATORY_MESSAGE = gettext_noop("Ce champ est obligatoire : il doit être rempli.")
 
 
 def _parse(field_type, raw: list[str], options: dict, previous: StoredValue | None) -> tuple[StoredValue, str]:
@@ -130,7 +131,7 @@ def _repetition_enregistrer(dossier: Dossier, tdc, champ: Champ | None, posted) 
     return first_error, changed or parent_changed
 
 
-CONFLIT_MESSAGE = (
+CONFLIT_MESSAGE = gettext_noop(
     "Ce champ a été modifié entre-temps, dans un autre onglet ou par une autre personne : votre saisie n'a pas été "
     "enregistrée. Rechargez la page pour voir la valeur enregistrée, puis saisissez de nouveau la vôtre si besoin."
 )
@@ -171,7 +172,7 @@ def champs_enregistrer(*, dossier: Dossier, user, posted, version=None) -> dict[
             raw = field_type.raw_from_post(posted, html_id)
             stored, error = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
             if _conflit(champ, stored, version):
-                errors[tdc.stable_id] = CONFLIT_MESSAGE
+                errors[tdc.stable_id] = gettext(CONFLIT_MESSAGE)
                 continue
             _, row_changed = _champ_ecrire(dossier, tdc, "", champ, stored)
         if error:
@@ -234,7 +235,7 @@ def _champ_erreur(tdc, champ: Champ | None) -> str:
                 field_type.check(stored, options=tdc.options or {})
             except ValidationError as exc:
                 return exc.messages[0]
-    return MANDATORY_MESSAGE if empty and tdc.mandatory else ""
+    return gettext(MANDATORY_MESSAGE) if empty and tdc.mandatory else ""
 
 
 def _repetition_erreur(tdc, champ: Champ | None, champs: dict) -> str:
@@ -251,12 +252,16 @@ def _repetition_erreur(tdc, champ: Champ | None, champs: dict) -> str:
         for child, child_champ in row_champs:
             message = _champ_erreur(child, child_champ)
             if message:
-                return f"Ligne {index} – {child.libelle} : {message}"
+                return gettext("Ligne %(ligne)s – %(libelle)s : %(message)s") % {
+                    "ligne": index, "libelle": child.libelle, "message": message
+                }
     if tdc.mandatory and not answered:
         first_mandatory = next((child for child in children if child.mandatory), None)
         if first_mandatory is not None:
-            return f"Ligne 1 – {first_mandatory.libelle} : {MANDATORY_MESSAGE}"
-        return MANDATORY_MESSAGE
+            return gettext("Ligne %(ligne)s – %(libelle)s : %(message)s") % {
+                "ligne": 1, "libelle": first_mandatory.libelle, "message": gettext(MANDATORY_MESSAGE)
+            }
+        return gettext(MANDATORY_MESSAGE)
     return ""
 
 
@@ -330,7 +335,7 @@ def message_envoyer(*, dossier: Dossier, user, body: str, piece_jointe=None, ins
         raise PermissionDenied("Vous n'instruisez pas ce dossier.")
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Votre message est vide : écrivez quelques mots avant de l'envoyer."})
+        raise ValidationError({"body": gettext("Votre message est vide : écrivez quelques mots avant de l'envoyer.")})
     commentaire = Commentaire(dossier=dossier, email=user.email, instructeur=instructeur, body=body)
     if piece_jointe is not None:
         try:

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -52,7 +52,7 @@ from .forms import (
 from .models import Dossier
 
 S = Dossier.State
-NOT_EDITABLE_MESSAGE = "Ce dossier ne peut plus être modifié."
+NOT_EDITABLE_MESSAGE = gettext_lazy("Ce dossier ne peut plus être modifié.")
 
 
 class InvitationExpiree(Exception):
@@ -153,7 +153,7 @@ def _commencer(request, procedure: Procedure, *, preview: bool):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not ouverte:
-            messages.error(request, "Cette démarche n'accepte plus de nouveaux dossiers.")
+            messages.error(request, gettext("Cette démarche n'accepte plus de nouveaux dossiers."))
             return redirect(request.path)
         try:
             dossier = services.dossier_creer(procedure=procedure, user=request.user, for_test=preview)
@@ -284,8 +284,8 @@ def brouillon(request, pk):
         return _autosave_response(request, dossier, errors)
     errors.update(_ajouter_fichiers_postes(request, dossier))
     action = request.POST.get("action")
-    if action in ("deposer", "deposer_modifications") and services.CONFLIT_MESSAGE in errors.values():
-        alert = (
+    if action in ("deposer", "deposer_modifications") and gettext(services.CONFLIT_MESSAGE) in errors.values():
+        alert = gettext(
             "Des champs ont été modifiés entre-temps dans un autre onglet ou par une autre personne : vérifiez-les "
             "avant de déposer."
         )
@@ -299,11 +299,13 @@ def brouillon(request, pk):
     if dossier.is_editing_fork:
         messages.success(
             request,
-            "Vos modifications ont été enregistrées. Elles ne seront transmises à l'administration "
-            "qu'avec « Déposer les modifications ».",
+            gettext(
+                "Vos modifications ont été enregistrées. Elles ne seront transmises à l'administration "
+                "qu'avec « Déposer les modifications »."
+            ),
         )
     else:
-        messages.success(request, "Votre brouillon a été enregistré.")
+        messages.success(request, gettext("Votre brouillon a été enregistré."))
     return redirect("dossiers:brouillon", pk=pk)
 
 
@@ -318,8 +320,10 @@ def _dossier_depose_formulaire(request, dossier: Dossier):
         # A page still showing the brouillon, after the deposit (another tab): its values are not taken.
         messages.error(
             request,
-            "Ce dossier a été déposé entre-temps : les valeurs de cette page n'ont pas été enregistrées. "
-            "Pour le modifier, utilisez « Modifier le dossier » et vérifiez ses réponses.",
+            gettext(
+                "Ce dossier a été déposé entre-temps : les valeurs de cette page n'ont pas été enregistrées. "
+                "Pour le modifier, utilisez « Modifier le dossier » et vérifiez ses réponses."
+            ),
         )
         url = reverse("dossiers:show", args=[dossier.pk])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -334,7 +338,7 @@ def _copie_perimee(request, copie: Dossier):
     origine = copie.editing_fork_origin
     messages.error(
         request,
-        "L'administration a commencé l'instruction de votre dossier : vos modifications ne peuvent plus être déposées.",
+        gettext("L'administration a commencé l'instruction de votre dossier : vos modifications ne peuvent plus être déposées."),
     )
     url = reverse("dossiers:show", args=[origine.pk])
     if request.htmx:
@@ -351,7 +355,7 @@ def _deposer_modifications(request, copie: Dossier, errors: dict):
     if deposit_errors:
         by_champ = {error.type_de_champ.stable_id: error.message for error in deposit_errors}
         return _render_formulaire(request, copie, errors={**errors, **by_champ}, deposit_errors=deposit_errors)
-    messages.success(request, "Vos modifications ont été déposées : l'administration en est informée.")
+    messages.success(request, gettext("Vos modifications ont été déposées : l'administration en est informée."))
     return redirect("dossiers:show", pk=copie.editing_fork_origin_id)
 
 
@@ -362,7 +366,7 @@ def modifications_abandonner(request, pk):
     if not copie.is_editing_fork:
         raise Http404("Aucune modification en cours")
     origine = services_modification.dossier_modifications_abandonner(copie=copie, user=request.user)
-    messages.success(request, "Vos modifications ont été abandonnées : le dossier déposé reste inchangé.")
+    messages.success(request, gettext("Vos modifications ont été abandonnées : le dossier déposé reste inchangé."))
     return redirect("dossiers:show", pk=origine.pk)
 
 
@@ -436,7 +440,7 @@ def _autosave_response(request, dossier: Dossier, errors: dict):
     ]
     context = {
         "dossier": dossier, "widgets": widgets, "saved_at": timezone.now(), "error_count": len(errors),
-        "conflits": sum(1 for message in errors.values() if message == services.CONFLIT_MESSAGE),
+        "conflits": sum(1 for message in errors.values() if message == gettext(services.CONFLIT_MESSAGE)),
     }
     response = render(request, "dossiers/_autosave.html", context)
     # The page keeps it in its champs_version field (dossiers/static/dossiers/version.js) for the next save.
@@ -475,7 +479,7 @@ def piece_ajouter(request, pk, stable_id):
     files = request.FILES.getlist(f"{tdc.html_id}-fichier")
     added, refused = [], []
     if not files:
-        refused.append("Choisissez un fichier à joindre.")
+        refused.append(gettext("Choisissez un fichier à joindre."))
     for uploaded in files:
         # Every file is tried: the valid ones are kept, each refused one says why.
         try:
@@ -483,18 +487,24 @@ def piece_ajouter(request, pk, stable_id):
                 services.piece_ajouter(dossier=dossier, user=request.user, type_de_champ=tdc, uploaded=uploaded)
             )
         except ValidationError as exc:
-            refused.append(f"« {uploaded.name} » : {exc.messages[0]}" if len(files) > 1 else exc.messages[0])
+            refused.append(
+                gettext("« %(nom)s » : %(erreur)s") % {"nom": uploaded.name, "erreur": exc.messages[0]}
+                if len(files) > 1
+                else exc.messages[0]
+            )
     error = " ".join(refused)
-    names = ", ".join(f"« {piece.filename} »" for piece in added)
+    names = ", ".join(gettext("« %(nom)s »") % {"nom": piece.filename} for piece in added)
     status_message = ""
     if added:
-        status_message = f"Fichier ajouté : {names}." if len(added) == 1 else f"Fichiers ajoutés : {names}."
+        status_message = (
+            gettext("Fichier ajouté : %(noms)s.") if len(added) == 1 else gettext("Fichiers ajoutés : %(noms)s.")
+        ) % {"noms": names}
     if request.htmx:
         return _piece_widget_response(request, dossier, tdc, error=error, status_message=status_message)
     if status_message:
         messages.success(request, status_message)
     if error:
-        messages.error(request, f"{tdc.libelle} : {error}")
+        messages.error(request, gettext("%(libelle)s : %(erreur)s") % {"libelle": tdc.libelle, "erreur": error})
     return redirect(_retour_au_champ(dossier, tdc))
 
 
@@ -513,7 +523,7 @@ def piece_supprimer(request, pk, piece_pk):
     )
     filename = piece.filename
     services.piece_supprimer(piece=piece, user=request.user)
-    status_message = f"Fichier supprimé : « {filename} »."
+    status_message = gettext("Fichier supprimé : « %(nom)s ».") % {"nom": filename}
     if request.htmx:
         return _piece_widget_response(request, dossier, tdc, status_message=status_message)
     messages.success(request, status_message)
@@ -639,7 +649,7 @@ def messagerie(request, pk):
     form = MessageForm()
     if request.method == "POST":
         if not can_write:
-            messages.error(request, "La messagerie de ce dossier est fermée.")
+            messages.error(request, gettext("La messagerie de ce dossier est fermée."))
             return redirect("dossiers:messagerie", pk=pk)
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
@@ -653,7 +663,7 @@ def messagerie(request, pk):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Votre message a été envoyé.")
+                messages.success(request, gettext("Votre message a été envoyé."))
                 return redirect(f"{reverse('dossiers:messagerie', args=[pk])}#message-{commentaire.pk}")
     context = {
         **_dossier_context(request, dossier, "messagerie"),
@@ -685,7 +695,7 @@ def invitations(request, pk):
     form = InvitationForm()
     if request.method == "POST":
         if not can_inviter:
-            messages.error(request, "Ce dossier ne peut plus être modifié : vous ne pouvez plus inviter de personne.")
+            messages.error(request, gettext("Ce dossier ne peut plus être modifié : vous ne pouvez plus inviter de personne."))
             return redirect("dossiers:invitations", pk=pk)
         form = InvitationForm(request.POST)
         if form.is_valid():
@@ -694,7 +704,7 @@ def invitations(request, pk):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Une invitation a été envoyée à {invitation.email}.")
+                messages.success(request, gettext("Une invitation a été envoyée à %(email)s.") % {"email": invitation.email})
                 return redirect("dossiers:invitations", pk=pk)
     context = {
         **_actions(request, dossier),
@@ -715,7 +725,7 @@ def invitation_supprimer(request, pk, invitation_pk):
         raise Http404("Dossier introuvable")
     invitation = selectors.invitation_du_dossier(dossier, invitation_pk)
     services_usager.invitation_supprimer(invitation=invitation, user=request.user)
-    messages.success(request, f"L'invitation de {invitation.email} a été retirée.")
+    messages.success(request, gettext("L'invitation de %(email)s a été retirée.") % {"email": invitation.email})
     return redirect("dossiers:invitations", pk=pk)
 
 
@@ -729,13 +739,16 @@ def supprimer(request, pk):
     if dossier.is_hidden_by_user:
         return redirect(f"{reverse('dossiers:index')}?statut=corbeille")
     if not policies.can_supprimer_as_usager(request.user, dossier):
-        messages.error(request, "Un dossier en cours d'instruction ne peut pas être supprimé.")
+        messages.error(request, gettext("Un dossier en cours d'instruction ne peut pas être supprimé."))
         return redirect("dossiers:show", pk=pk)
     if request.method == "POST":
         services_usager.dossier_supprimer(dossier=dossier, user=request.user)
         messages.success(
             request,
-            f"Le dossier n° {dossier.pk} a été placé dans la corbeille. Vous pouvez le restaurer depuis l'onglet « corbeille ».",
+            gettext(
+                "Le dossier n° %(numero)s a été placé dans la corbeille. Vous pouvez le restaurer depuis l'onglet « corbeille »."
+            )
+            % {"numero": dossier.pk},
         )
         return redirect("dossiers:index")
     context = {
@@ -754,7 +767,7 @@ def restaurer(request, pk):
     if not policies.can_restaurer(request.user, dossier):
         return redirect("dossiers:show", pk=pk)
     services_usager.dossier_restaurer(dossier=dossier, user=request.user)
-    messages.success(request, f"Le dossier n° {dossier.pk} a été restauré.")
+    messages.success(request, gettext("Le dossier n° %(numero)s a été restauré.") % {"numero": dossier.pk})
     return redirect("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", pk=pk)
 
 
@@ -763,11 +776,13 @@ def restaurer(request, pk):
 def dupliquer(request, pk):
     dossier = _dossier_du_proprietaire(request, pk)
     if not policies.can_dupliquer(request.user, dossier):
-        messages.error(request, "Ce dossier ne peut pas être dupliqué : la démarche n'accepte plus de nouveaux dossiers.")
+        messages.error(request, gettext("Ce dossier ne peut pas être dupliqué : la démarche n'accepte plus de nouveaux dossiers."))
         return redirect("dossiers:index")
     copie = services_usager.dossier_dupliquer(dossier=dossier, user=request.user)
     messages.success(
-        request, f"Le dossier n° {copie.pk} a été créé à partir du dossier n° {dossier.pk} : vérifiez-le avant de le déposer."
+        request,
+        gettext("Le dossier n° %(copie)s a été créé à partir du dossier n° %(origine)s : vérifiez-le avant de le déposer.")
+        % {"copie": copie.pk, "origine": dossier.pk},
     )
     return redirect("dossiers:brouillon", pk=copie.pk)
 
@@ -780,7 +795,11 @@ def conserver(request, pk):
         raise Http404("Dossier introuvable")
     if services_usager.can_conserver(request.user, dossier):
         dossier = services_usager.dossier_conserver(dossier=dossier, user=request.user)
-        messages.success(request, f"Votre dossier sera conservé jusqu'au {date_format(timezone.localtime(dossier.expire_at), 'j F Y')}.")
+        messages.success(
+            request,
+            gettext("Votre dossier sera conservé jusqu'au %(date)s.")
+            % {"date": date_format(timezone.localtime(dossier.expire_at), "j F Y")},
+        )
     return redirect("dossiers:brouillon" if dossier.state == S.BROUILLON else "dossiers:show", pk=pk)
 
 
@@ -797,6 +816,6 @@ def profil(request):
         if not blocage and form.is_valid():
             services_usager.compte_supprimer(user=request.user)
             logout(request)
-            messages.success(request, "Votre compte a été supprimé.")
+            messages.success(request, gettext("Votre compte a été supprimé."))
             return redirect("home")
     return render(request, "dossiers/profil.html", {"form": form, "blocage": blocage})

@@ -6,6 +6,7 @@ in their names so that every row posts its own values.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from .registry import StoredValue
 from .types.repetition import rows_of
@@ -87,7 +88,7 @@ class ChampAffiche:
 
 
 MEGA = 1024 * 1024
-FORMATS_HABITUELS = "PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP"
+FORMATS_HABITUELS = gettext_lazy("PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP")
 
 
 def taille_lisible(size: int) -> str:
@@ -95,7 +96,7 @@ def taille_lisible(size: int) -> str:
     from django.template.defaultfilters import filesizeformat
 
     if size and size % MEGA == 0:
-        return f"{size // MEGA} Mo"
+        return gettext("%(n)s Mo") % {"n": size // MEGA}
     return filesizeformat(size)
 
 
@@ -148,7 +149,7 @@ class ChampDeFormulaire(ChampAffiche):
         from .options import FORMATS
 
         families = [FORMATS[f][0] for f in self.options.get("formats") or [] if f in FORMATS]
-        return ", ".join(families) or FORMATS_HABITUELS
+        return ", ".join(families) or str(FORMATS_HABITUELS)
 
     @property
     def modele(self) -> dict | None:

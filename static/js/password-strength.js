@@ -14,6 +14,13 @@
 (function (root) {
   "use strict";
 
+  // French is written here; the English comes from Django's JavaScript catalog (djangojs.po), loaded only in English.
+  var gettext = root.gettext || function (text) { return text; };
+  var ngettext = root.ngettext || function (singular, plural, count) { return count > 1 ? plural : singular; };
+  var interpolate = root.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, key) { return String(values[key]); });
+  };
+
   var DEFAULTS = {
     thresholds: [28, 40, 60, 80],
     minScore: 3,
@@ -67,15 +74,15 @@
   function describe(password, config) {
     var value = score(password, config.thresholds);
     var length = Array.from(password).length;
-    var text = "Robustesse du mot de passe : " + config.labels[value] + ".";
+    var text = interpolate(gettext("Robustesse du mot de passe : %(niveau)s."), { niveau: config.labels[value] }, true);
     var ok = value >= config.minScore && length >= config.minLength;
     if (length < config.minLength) {
       var missing = config.minLength - length;
-      text += " Encore " + missing + (missing > 1 ? " caractères" : " caractère") + " au minimum.";
+      text += " " + interpolate(ngettext("Encore %(nombre)s caractère au minimum.", "Encore %(nombre)s caractères au minimum.", missing), { nombre: missing }, true);
     } else if (value < config.minScore) {
-      text += " Trop facile à deviner : allongez-le ou ajoutez des mots, des chiffres ou des caractères spéciaux.";
+      text += " " + gettext("Trop facile à deviner : allongez-le ou ajoutez des mots, des chiffres ou des caractères spéciaux.");
     } else {
-      text += " Il est suffisamment solide.";
+      text += " " + gettext("Il est suffisamment solide.");
     }
     return { score: value, ok: ok, text: text };
   }

@@ -7,6 +7,7 @@ to tell an usager « 1,2 ha » or « 350 m », not a land survey.
 import math
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 EARTH_RADIUS = 6378137.0
 GEOMETRY_LABELS = {
@@ -28,18 +29,18 @@ class _Counter:
 
 def _position(value, counter: _Counter) -> list[float]:
     if not isinstance(value, (list, tuple)) or len(value) not in (2, 3):
-        raise ValidationError("Un point du tracé n'a pas de coordonnées valides (longitude, latitude).")
+        raise ValidationError(gettext("Un point du tracé n'a pas de coordonnées valides (longitude, latitude)."))
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        raise ValidationError("Un point du tracé n'a pas de coordonnées valides (longitude, latitude).")
+        raise ValidationError(gettext("Un point du tracé n'a pas de coordonnées valides (longitude, latitude)."))
     lon, lat = float(value[0]), float(value[1])
     if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValidationError(
+        raise ValidationError(gettext(
             "Un point du tracé est hors des limites : la longitude doit être entre -180 et 180, "
             "la latitude entre -90 et 90."
-        )
+        ))
     counter.positions += 1
     if counter.positions > MAX_POSITIONS:
-        raise ValidationError(f"Le tracé est trop détaillé : {MAX_POSITIONS} points au maximum. Simplifiez-le.")
+        raise ValidationError(gettext("Le tracé est trop détaillé : %(max)s points au maximum. Simplifiez-le.") % {"max": MAX_POSITIONS})
     return [round(lon, DECIMALS), round(lat, DECIMALS)]
 
 
@@ -53,7 +54,7 @@ def _positions(value, counter, *, minimum: int, message: str) -> list[list[float
 
 
 def _ring(value, counter) -> list[list[float]]:
-    message = "Un polygone doit avoir au moins trois sommets distincts."
+    message = gettext("Un polygone doit avoir au moins trois sommets distincts.")
     ring = _positions(value, counter, minimum=3, message=message)
     if ring[0] != ring[-1]:
         ring.append(list(ring[0]))
@@ -64,13 +65,13 @@ def _ring(value, counter) -> list[list[float]]:
 
 def _polygon(value, counter) -> list:
     if not isinstance(value, (list, tuple)) or not value:
-        raise ValidationError("Un polygone doit avoir au moins trois sommets distincts.")
+        raise ValidationError(gettext("Un polygone doit avoir au moins trois sommets distincts."))
     return [_ring(ring, counter) for ring in value]
 
 
 def _parts(value, build) -> list:
     if not isinstance(value, (list, tuple)) or not value:
-        raise ValidationError("Une géométrie multiple du tracé est vide.")
+        raise ValidationError(gettext("Une géométrie multiple du tracé est vide."))
     return [build(part) for part in value]
 
 
@@ -78,11 +79,9 @@ def geometry_clean(geometry, counter: _Counter) -> dict:
     """The geometry with checked, rounded coordinates (rings closed); ValidationError (French) otherwise."""
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if not isinstance(kind, str) or kind not in GEOMETRY_LABELS:
-        raise ValidationError(
-            "Seuls les points, lignes et polygones sont acceptés sur la carte."
-        )
+        raise ValidationError(gettext("Seuls les points, lignes et polygones sont acceptés sur la carte."))
     kind, coordinates = geometry["type"], geometry.get("coordinates")
-    line_message = "Une ligne doit avoir au moins deux points."
+    line_message = gettext("Une ligne doit avoir au moins deux points.")
     if kind == "Point":
         cleaned = _position(coordinates, counter)
     elif kind == "MultiPoint":

@@ -10,6 +10,7 @@ too (degraded mode) and looked up again on a later save.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.urls import reverse
 
 from demarches.referentiels import adapters
@@ -39,9 +40,9 @@ class AdresseType(FieldType):
         if not text:
             return StoredValue()
         if len(text) > MAX_LENGTH:
-            raise ValidationError(f"L'adresse ne doit pas dépasser {MAX_LENGTH} caractères.")
+            raise ValidationError(gettext("L'adresse ne doit pas dépasser %(max)s caractères.") % {"max": MAX_LENGTH})
         if len(text) < 3:
-            raise ValidationError("Saisissez une adresse complète : numéro, voie, code postal et commune.")
+            raise ValidationError(gettext("Saisissez une adresse complète : numéro, voie, code postal et commune."))
         if previous is not None and previous.value == text and isinstance(previous.data, dict):
             if previous.data.get("etat") != "indisponible" or not retry_due(previous.data):
                 return previous

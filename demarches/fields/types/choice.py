@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from ..registry import FieldType, StoredValue, register
 from ._util import MAX_LINE_LENGTH, clean
@@ -10,7 +11,7 @@ SEPARATOR = "--separator--"  # not selectable, separates groups of options in th
 _GROUP_TITLE = re.compile(r"^--(?P<title>.+)--$")
 
 AUTRE = "__autre__"  # the value of the « Autre » choice; the text typed next to it is what is stored
-AUTRE_LABEL = "Autre"
+AUTRE_LABEL = gettext_noop("Autre")
 RADIOS_MAX = 5  # up to 5 options: radio buttons
 SEARCH_MIN = 20  # from 20 options: a text input with suggestions (native, works without JavaScript)
 
@@ -72,17 +73,19 @@ class DropDownList(FieldType):
         if options.get("other"):
             if text == AUTRE:
                 if not other_text:
-                    raise ValidationError("Vous avez choisi « Autre » : précisez votre réponse dans la zone de texte.")
+                    raise ValidationError(gettext("Vous avez choisi « Autre » : précisez votre réponse dans la zone de texte."))
                 text = other_text
             elif self.mode(options) != "recherche":
-                raise ValidationError("Choisissez une des valeurs proposées.")
+                raise ValidationError(gettext("Choisissez une des valeurs proposées."))
             if len(text) > MAX_LINE_LENGTH:
-                raise ValidationError(f"Votre réponse ne doit pas dépasser {MAX_LINE_LENGTH} caractères.")
+                raise ValidationError(
+                    gettext("Votre réponse ne doit pas dépasser %(max)s caractères.") % {"max": MAX_LINE_LENGTH}
+                )
             # In the searchable list, a text that is not an option is the « Autre » answer.
             return StoredValue(value=text, data={"autre": True})
         if self.mode(options) == "recherche":
-            raise ValidationError("Choisissez une des valeurs de la liste (commencez à taper pour la filtrer).")
-        raise ValidationError("Choisissez une des valeurs proposées.")
+            raise ValidationError(gettext("Choisissez une des valeurs de la liste (commencez à taper pour la filtrer)."))
+        raise ValidationError(gettext("Choisissez une des valeurs proposées."))
 
     def keep_invalid(self, raw):
         text = clean(raw[0] if raw else "")
@@ -120,7 +123,7 @@ class DropDownList(FieldType):
             "groups": option_groups(options),
             "other": bool(options.get("other")),
             "other_value": AUTRE,
-            "other_label": AUTRE_LABEL,
+            "other_label": gettext(AUTRE_LABEL),
             "other_text": stored.value if autre else "",
             "other_chosen": bool(autre),
             # The searchable list shows the answer itself, « Autre » answers included.
@@ -141,7 +144,7 @@ class MultipleDropDownList(FieldType):
         values = [v for v in (r.strip() for r in raw) if v]
         unknown = [v for v in values if v not in allowed]
         if unknown:
-            raise ValidationError("Choisissez uniquement parmi les valeurs proposées.")
+            raise ValidationError(gettext("Choisissez uniquement parmi les valeurs proposées."))
         ordered = [v for v in allowed if v in values]
         return StoredValue(value=", ".join(ordered), data=ordered)
 

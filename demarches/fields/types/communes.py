@@ -8,6 +8,7 @@ precisely what is missing.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.urls import reverse
 
 from demarches.referentiels import selectors
@@ -37,7 +38,7 @@ class Communes(FieldType):
         if not text:
             return StoredValue()
         if len(text) > 200:
-            raise ValidationError("Saisissez le nom de la commune ou son code postal (200 caractères au maximum).")
+            raise ValidationError(gettext("Saisissez le nom de la commune ou son code postal (200 caractères au maximum)."))
         match = _NOM_ET_CODE_POSTAL.match(text)
         if match:
             commune = selectors.commune_par_nom_et_code_postal(match["nom"], match["cp"])
@@ -49,7 +50,7 @@ class Communes(FieldType):
         if _CODE_POSTAL.match(text):
             communes = selectors.communes_du_code_postal(text)
             if not communes:
-                raise ValidationError(f"Aucune commune n'a le code postal {text} : vérifiez-le.")
+                raise ValidationError(gettext("Aucune commune n'a le code postal %(code)s : vérifiez-le.") % {"code": text})
             if len(communes) > 1:
                 raise ValidationError(
                     f"Plusieurs communes ont le code postal {text} : précisez laquelle, par exemple « {communes[0].label} »."

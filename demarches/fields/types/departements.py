@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from demarches.referentiels import selectors
 
@@ -28,7 +29,7 @@ class Departements(FieldType):
         if departement is None:
             departement = next((d for d in selectors.departements() if d.nom.casefold() == text.casefold()), None)
         if departement is None:
-            raise ValidationError("Choisissez un département de la liste.")
+            raise ValidationError(gettext("Choisissez un département de la liste."))
         return StoredValue(
             value=departement.code,
             data={"code": departement.code, "nom": departement.nom, "region": departement.region_code},

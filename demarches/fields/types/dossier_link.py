@@ -9,6 +9,7 @@ import re
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from ..registry import FieldType, StoredValue, register
 from ._util import first
@@ -37,14 +38,16 @@ class DossierLink(FieldType):
             return StoredValue()
         compact = re.sub(r"^(n°|no|n)\s*", "", text.replace(" ", ""), flags=re.IGNORECASE)
         if not re.fullmatch(r"\d{1,19}", compact) or int(compact) > MAX_NUMBER or int(compact) == 0:
-            raise ValidationError("Saisissez le numéro du dossier, en chiffres uniquement (par exemple : 1234).")
+            raise ValidationError(gettext("Saisissez le numéro du dossier, en chiffres uniquement (par exemple : 1234)."))
         number = int(compact)
         if linked_dossier(number) is None:
-            raise ValidationError(f"Aucun dossier déposé ne porte le numéro {number} : vérifiez le numéro saisi.")
+            raise ValidationError(
+                gettext("Aucun dossier déposé ne porte le numéro %(numero)s : vérifiez le numéro saisi.") % {"numero": number}
+            )
         return StoredValue(value=str(number), data={"dossier_id": number})
 
     def display(self, stored):
-        return f"Dossier n° {stored.value}" if stored.value else ""
+        return gettext("Dossier n° %(numero)s") % {"numero": stored.value} if stored.value else ""
 
     def widget_context(self, *, options, stored):
         return {"dossier_id": (stored.data or {}).get("dossier_id") if isinstance(stored.data, dict) else None}

@@ -1,6 +1,7 @@
 """EPCI: the usager chooses a département, then one of the EPCI with communes in it."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.urls import reverse
 
 from demarches.referentiels import selectors
@@ -29,12 +30,12 @@ class EpciType(FieldType):
             return StoredValue()
         departement = selectors.departement_par_code(departement_code) if departement_code else None
         if departement_code and departement is None:
-            raise ValidationError("Choisissez un département de la liste.")
+            raise ValidationError(gettext("Choisissez un département de la liste."))
         if not code:
             return StoredValue(data={"departement": departement_code})
         epci = selectors.epci_par_code(code)
         if epci is None:
-            raise ValidationError("Choisissez un EPCI de la liste.")
+            raise ValidationError(gettext("Choisissez un EPCI de la liste."))
         departements = list(epci.departements.values_list("departement_code", flat=True))
         if departement_code and departement_code not in departements:
             # The département was changed after the EPCI was chosen: choose the EPCI again.

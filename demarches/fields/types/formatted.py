@@ -13,6 +13,7 @@ Options, advanced mode (mode = "avance"):
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from ..registry import FieldType, StoredValue, register
 from ._util import MAX_LINE_LENGTH, TEXT_OPERATORS, first
@@ -77,7 +78,7 @@ class Formatted(FieldType):
         if not text:
             return StoredValue()
         if len(text) > MAX_LINE_LENGTH:
-            raise ValidationError(f"La valeur ne doit pas dépasser {MAX_LINE_LENGTH} caractères.")
+            raise ValidationError(gettext("La valeur ne doit pas dépasser %(max)s caractères.") % {"max": MAX_LINE_LENGTH})
         if options.get("mode") == "avance":
             self._check_regex(text, options)
         else:
@@ -94,10 +95,10 @@ class Formatted(FieldType):
                 "Ce champ ne peut pas être vérifié : le format attendu est mal défini. Signalez-le à l'administration."
             ) from None
         if not matches:
-            message = (options.get("error_message") or "").strip() or "La valeur ne respecte pas le format attendu."
+            message = (options.get("error_message") or "").strip() or gettext("La valeur ne respecte pas le format attendu.")
             example = (options.get("example") or "").strip()
             if example and example not in message:
-                message = f"{message} Exemple : {example}"
+                message = gettext("%(message)s Exemple : %(exemple)s") % {"message": message, "exemple": example}
             raise ValidationError(message)
 
     @staticmethod
@@ -111,9 +112,15 @@ class Formatted(FieldType):
             )
         minimum, maximum = _int_option(options, "min_length"), _int_option(options, "max_length")
         if minimum and len(text) < minimum:
-            raise ValidationError(f"La valeur doit comporter au moins {minimum} caractères (actuellement {len(text)}).")
+            raise ValidationError(
+                gettext("La valeur doit comporter au moins %(min)s caractères (actuellement %(longueur)s).")
+                % {"min": minimum, "longueur": len(text)}
+            )
         if maximum and len(text) > maximum:
-            raise ValidationError(f"La valeur ne doit pas dépasser {maximum} caractères (actuellement {len(text)}).")
+            raise ValidationError(
+                gettext("La valeur ne doit pas dépasser %(max)s caractères (actuellement %(longueur)s).")
+                % {"max": maximum, "longueur": len(text)}
+            )
 
     def widget_context(self, *, options, stored):
         return {"hint": self.hint(options)}

@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -23,15 +24,15 @@ class Iban(FieldType):
             return StoredValue()
         compact = stdnum_iban.compact(text[:100])
         if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", compact):
-            raise ValidationError("Saisissez un IBAN valide, par exemple : FR76 3000 6000 0112 3456 7890 189.")
+            raise ValidationError(gettext("Saisissez un IBAN valide, par exemple : FR76 3000 6000 0112 3456 7890 189."))
         try:
             value = stdnum_iban.validate(compact)
         except InvalidChecksum:
-            raise ValidationError("Cet IBAN n'est pas valide : la clé de contrôle ne correspond pas. Vérifiez les caractères saisis.") from None
+            raise ValidationError(gettext("Cet IBAN n'est pas valide : la clé de contrôle ne correspond pas. Vérifiez les caractères saisis.")) from None
         except InvalidLength:
-            raise ValidationError("Cet IBAN n'a pas le bon nombre de caractères pour son pays (27 pour un IBAN français).") from None
+            raise ValidationError(gettext("Cet IBAN n'a pas le bon nombre de caractères pour son pays (27 pour un IBAN français).")) from None
         except (InvalidFormat, InvalidComponent, StdnumError):
-            raise ValidationError("Saisissez un IBAN valide, par exemple : FR76 3000 6000 0112 3456 7890 189.") from None
+            raise ValidationError(gettext("Saisissez un IBAN valide, par exemple : FR76 3000 6000 0112 3456 7890 189.")) from None
         return StoredValue(value=value)
 
     def display(self, stored):

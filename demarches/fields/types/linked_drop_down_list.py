@@ -7,6 +7,7 @@ menu, the lines after it are the values of the second menu for « A ».
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from ..registry import FieldType, StoredValue, register
 from ._util import clean
@@ -55,13 +56,15 @@ class LinkedDropDownList(FieldType):
         secondary = clean(raw[1] if len(raw) > 1 else "")
         if not primary:
             if secondary:
-                raise ValidationError("Choisissez d'abord une valeur dans le premier menu.")
+                raise ValidationError(gettext("Choisissez d'abord une valeur dans le premier menu."))
             return StoredValue()
         secondaries = dict(linked_options(options)).get(primary)
         if secondaries is None:
-            raise ValidationError("Choisissez une des valeurs proposées dans le premier menu.")
+            raise ValidationError(gettext("Choisissez une des valeurs proposées dans le premier menu."))
         if secondary and secondary not in secondaries:
-            raise ValidationError(f"Choisissez une des valeurs proposées pour « {primary} » dans le second menu.")
+            raise ValidationError(
+                gettext("Choisissez une des valeurs proposées pour « %(premier)s » dans le second menu.") % {"premier": primary}
+            )
         value = f"{primary}{SEPARATOR}{secondary}" if secondary else primary
         # is_empty() has no options: the stored data keeps whether the second menu had choices.
         return StoredValue(

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from demarches.referentiels import selectors
 
@@ -21,7 +22,7 @@ class PaysType(FieldType):
         pays = selectors.pays_par_code(text.upper()) if len(text) == 2 else None
         pays = pays or selectors.pays_par_nom(text[:100])
         if pays is None:
-            raise ValidationError("Choisissez un pays de la liste.")
+            raise ValidationError(gettext("Choisissez un pays de la liste."))
         return StoredValue(value=pays.code, data={"code": pays.code, "nom": pays.nom})
 
     def display(self, stored):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.template.defaultfilters import filesizeformat
 
 from ..registry import FieldType, StoredValue, register
@@ -50,23 +51,29 @@ def check_upload(uploaded, *, max_size: int | None = None) -> None:
     name = uploaded.name or ""
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if uploaded.size == 0:
-        raise ValidationError(f"Le fichier « {name} » est vide.")
+        raise ValidationError(gettext("Le fichier « %(nom)s » est vide.") % {"nom": name})
     if uploaded.size > max_size:
         raise ValidationError(
-            f"Le fichier « {name} » est trop volumineux ({filesizeformat(uploaded.size)}) : "
-            f"la taille maximale est de {filesizeformat(max_size)}."
+            gettext("Le fichier « %(nom)s » est trop volumineux (%(taille)s) : la taille maximale est de %(max)s.")
+            % {"nom": name, "taille": filesizeformat(uploaded.size), "max": filesizeformat(max_size)}
         )
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
-            f"Le format du fichier « {name} » n'est pas accepté. Formats acceptés : PDF, images (JPG, PNG), "
-            "documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP."
+            gettext(
+                "Le format du fichier « %(nom)s » n'est pas accepté. Formats acceptés : PDF, images (JPG, PNG), "
+                "documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP."
+            )
+            % {"nom": name}
         )
     signatures = MAGIC_NUMBERS.get(extension)
     if signatures:
         head = uploaded.read(8)
         uploaded.seek(0)
         if not any(head.startswith(sig) for sig in signatures):
-            raise ValidationError(f"Le contenu du fichier « {name} » ne correspond pas à son extension {extension}.")
+            raise ValidationError(
+                gettext("Le contenu du fichier « %(nom)s » ne correspond pas à son extension %(extension)s.")
+                % {"nom": name, "extension": extension}
+            )
 
 
 @register

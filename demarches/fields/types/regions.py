@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from demarches.referentiels import selectors
 
@@ -23,7 +24,7 @@ class Regions(FieldType):
         if region is None:
             region = next((r for r in selectors.regions() if r.nom.casefold() == text.casefold()), None)
         if region is None:
-            raise ValidationError("Choisissez une région de la liste.")
+            raise ValidationError(gettext("Choisissez une région de la liste."))
         return StoredValue(value=region.code, data={"code": region.code, "nom": region.nom})
 
     def display(self, stored):

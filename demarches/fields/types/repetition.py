@@ -9,6 +9,7 @@ import re
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from ..registry import FieldType, StoredValue, register
 from ._util import clean
@@ -55,11 +56,11 @@ class Repetition(FieldType):
         for row in raw:
             row = clean(row)
             if not _ROW_ID.match(row):
-                raise ValidationError("Les lignes de ce bloc sont illisibles : rechargez la page.")
+                raise ValidationError(gettext("Les lignes de ce bloc sont illisibles : rechargez la page."))
             if row not in rows:
                 rows.append(row)
         if len(rows) > MAX_ROWS:
-            raise ValidationError(f"Ce bloc ne peut pas compter plus de {MAX_ROWS} lignes.")
+            raise ValidationError(gettext("Ce bloc ne peut pas compter plus de %(max)s lignes.") % {"max": MAX_ROWS})
         return StoredValue(data={"rows": rows or [FIRST_ROW]})
 
     def raw(self, stored):

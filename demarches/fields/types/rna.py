@@ -6,6 +6,7 @@ association fetched through the association adapter. Degraded mode as for the SI
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from demarches.referentiels import adapters
 
@@ -13,7 +14,7 @@ from ..registry import register
 from ._lookup import RegistryLookupType
 from ._util import address_line
 
-DEGRADED_MESSAGE = (
+DEGRADED_MESSAGE = gettext_noop(
     "Les informations de l'association n'ont pas pu être récupérées : le répertoire des associations ne répond pas "
     "pour le moment. Le numéro RNA est enregistré ; les informations seront recherchées de nouveau à votre "
     "prochaine modification."
@@ -35,14 +36,14 @@ class Rna(RegistryLookupType):
     def number(text: str) -> str:
         compact = re.sub(r"\s", "", text or "").upper()
         if not _RNA.fullmatch(compact):
-            raise ValidationError("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple : W751234567).")
+            raise ValidationError(gettext("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple : W751234567)."))
         return compact
 
     def lookup(self, number):
         return adapters.get("association").association(number)
 
     def not_found_message(self, number):
-        return f"Aucune association ne correspond au numéro RNA {number} : vérifiez le numéro saisi."
+        return gettext("Aucune association ne correspond au numéro RNA %(numero)s : vérifiez le numéro saisi.") % {"numero": number}
 
     def display(self, stored):
         lines = [stored.value]
@@ -54,9 +55,9 @@ class Rna(RegistryLookupType):
             if address:
                 lines.append(address)
             if association.get("objet"):
-                lines.append(f"Objet : {association['objet']}")
+                lines.append(gettext("Objet : %(objet)s") % {"objet": association["objet"]})
         elif data.get("etat") == "indisponible":
-            lines.append("Informations de l'association non disponibles (répertoire injoignable lors de la saisie).")
+            lines.append(gettext("Informations de l'association non disponibles (répertoire injoignable lors de la saisie)."))
         return "\n".join(lines)
 
     def widget_context(self, *, options, stored):
@@ -64,5 +65,5 @@ class Rna(RegistryLookupType):
         return {
             "association": data.get("association"),
             "indisponible": data.get("etat") == "indisponible",
-            "degraded_message": DEGRADED_MESSAGE,
+            "degraded_message": gettext(DEGRADED_MESSAGE),
         }

@@ -8,6 +8,7 @@ number is kept, the details are looked up again on a later save).
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from stdnum.fr import siret as stdnum_siret
 
 from demarches.referentiels import adapters
@@ -16,7 +17,7 @@ from ..registry import register
 from ._lookup import RegistryLookupType
 from ._util import address_line
 
-DEGRADED_MESSAGE = (
+DEGRADED_MESSAGE = gettext_noop(
     "Les informations de l'établissement n'ont pas pu être récupérées : le service de l'INSEE ne répond pas "
     "pour le moment. Le numéro SIRET est enregistré ; les informations seront recherchées de nouveau "
     "à votre prochaine modification."
@@ -41,16 +42,16 @@ class Siret(RegistryLookupType):
     def number(text: str) -> str:
         compact = re.sub(r"[\s.\-]", "", text or "")
         if not re.fullmatch(r"\d{14}", compact):
-            raise ValidationError("Le numéro SIRET doit comporter exactement 14 chiffres (par exemple : 130 025 265 00013).")
+            raise ValidationError(gettext("Le numéro SIRET doit comporter exactement 14 chiffres (par exemple : 130 025 265 00013)."))
         if not stdnum_siret.is_valid(compact):
-            raise ValidationError("Ce numéro SIRET n'est pas valide : vérifiez les chiffres saisis (la clé de contrôle ne correspond pas).")
+            raise ValidationError(gettext("Ce numéro SIRET n'est pas valide : vérifiez les chiffres saisis (la clé de contrôle ne correspond pas)."))
         return compact
 
     def lookup(self, number):
         return adapters.get("entreprise").etablissement(number)
 
     def not_found_message(self, number):
-        return f"Aucun établissement ne correspond au numéro SIRET {format_siret(number)} : vérifiez le numéro saisi."
+        return gettext("Aucun établissement ne correspond au numéro SIRET %(numero)s : vérifiez le numéro saisi.") % {"numero": format_siret(number)}
 
     def display(self, stored):
         lines = [format_siret(stored.value)]
@@ -63,13 +64,13 @@ class Siret(RegistryLookupType):
             if address:
                 lines.append(address)
             if etab.get("libelle_forme_juridique"):
-                lines.append(f"Forme juridique : {etab['libelle_forme_juridique']}")
+                lines.append(gettext("Forme juridique : %(forme)s") % {"forme": etab["libelle_forme_juridique"]})
             if etab.get("naf"):
-                lines.append(f"Activité (NAF) : {etab['naf']}" + (f" – {etab['libelle_naf']}" if etab.get("libelle_naf") else ""))
+                lines.append(gettext("Activité (NAF) : %(naf)s") % {"naf": etab["naf"]} + (f" – {etab['libelle_naf']}" if etab.get("libelle_naf") else ""))
             if not etab.get("actif", True):
-                lines.append("Établissement fermé")
+                lines.append(gettext("Établissement fermé"))
         elif data.get("etat") == "indisponible":
-            lines.append("Informations de l'établissement non disponibles (service de l'INSEE injoignable lors de la saisie).")
+            lines.append(gettext("Informations de l'établissement non disponibles (service de l'INSEE injoignable lors de la saisie)."))
         return "\n".join(lines)
 
     def widget_context(self, *, options, stored):
@@ -77,5 +78,5 @@ class Siret(RegistryLookupType):
         return {
             "etablissement": data.get("etablissement"),
             "indisponible": data.get("etat") == "indisponible",
-            "degraded_message": DEGRADED_MESSAGE,
+            "degraded_message": gettext(DEGRADED_MESSAGE),
         }

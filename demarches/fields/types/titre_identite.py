@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from ..registry import FieldType, StoredValue, register
 from .piece_justificative import check_upload
@@ -52,8 +53,8 @@ class TitreIdentite(FieldType):
         purged = _purged_at(stored)
         if purged is not None:
             moment = formats.date_format(timezone.localtime(purged), "j F Y")
-            return f"Titre d'identité supprimé le {moment}, après la décision sur le dossier."
-        return "Titre d'identité joint" if stored.data else ""
+            return gettext("Titre d'identité supprimé le %(date)s, après la décision sur le dossier.") % {"date": moment}
+        return gettext("Titre d'identité joint") if stored.data else ""
 
     def export_value(self, stored):
         # Never the file's name: it often holds the person's name.

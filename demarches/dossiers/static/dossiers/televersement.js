@@ -12,6 +12,14 @@
 (function () {
   "use strict";
 
+  // French is written here; the English comes from Django's JavaScript catalog (locale/en/LC_MESSAGES/djangojs.po),
+  // which templates/base.html loads only when the usager chose English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, count) { return count > 1 ? plural : singular; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, key) { return String(values[key]); });
+  };
+
   var MEGA = 1024 * 1024;
 
   function form() {
@@ -26,9 +34,9 @@
 
   function readableSize(size) {
     if (size >= MEGA) {
-      return (Math.round((size / MEGA) * 10) / 10).toString().replace(".", ",") + " Mo";
+      return (Math.round((size / MEGA) * 10) / 10).toString().replace(".", gettext(",")) + " " + gettext("Mo");
     }
-    return Math.max(1, Math.round(size / 1024)) + " ko";
+    return Math.max(1, Math.round(size / 1024)) + " " + gettext("ko");
   }
 
   function zoneFor(input) {
@@ -51,13 +59,13 @@
 
   function rejectReason(file, accept, limit) {
     if (limit !== null && file.size > limit) {
-      return "fichier trop volumineux (" + readableSize(file.size) + ", " + readableSize(limit) + " au maximum)";
+      return interpolate(gettext("fichier trop volumineux (%(taille)s, %(limite)s au maximum)"), { taille: readableSize(file.size), limite: readableSize(limit) }, true);
     }
     if (file.size === 0) {
-      return "fichier vide";
+      return gettext("fichier vide");
     }
     if (accept.length && accept.indexOf(extensionOf(file.name)) === -1) {
-      return "format non accepté (" + (extensionOf(file.name) || "sans extension") + ")";
+      return interpolate(gettext("format non accepté (%(extension)s)"), { extension: extensionOf(file.name) || gettext("sans extension") }, true);
     }
     return "";
   }
@@ -75,14 +83,12 @@
     box.className = "televersement-rejets fr-alert fr-alert--error fr-alert--sm fr-mt-1w";
     box.setAttribute("role", "alert");
     var title = document.createElement("p");
-    title.textContent = rejects.length === 1
-      ? "Ce fichier n'a pas été envoyé :"
-      : "Ces " + rejects.length + " fichiers n'ont pas été envoyés :";
+    title.textContent = interpolate(ngettext("Ce fichier n'a pas été envoyé :", "Ces %(nombre)s fichiers n'ont pas été envoyés :", rejects.length), { nombre: rejects.length }, true);
     box.appendChild(title);
     var list = document.createElement("ul");
     rejects.forEach(function (reject) {
       var item = document.createElement("li");
-      item.textContent = "« " + reject.name + " » : " + reject.reason;
+      item.textContent = interpolate(gettext("« %(nom)s » : %(raison)s"), { nom: reject.name, raison: reject.reason }, true);
       list.appendChild(item);
     });
     box.appendChild(list);
@@ -164,7 +170,7 @@
 
   function fileNames(input) {
     var names = Array.prototype.map.call(input.files || [], function (file) {
-      return "« " + file.name + " »";
+      return interpolate(gettext("« %(nom)s »"), { nom: file.name }, true);
     });
     return names.join(", ");
   }
@@ -176,9 +182,9 @@
     }
     var wrapper = progressFor(input, true);
     var count = (input.files || []).length;
-    wrapper.querySelector("label").textContent = (count > 1 ? "Envoi des fichiers " : "Envoi du fichier ") + fileNames(input) + " : 0 %";
+    wrapper.querySelector("label").textContent = interpolate(ngettext("Envoi du fichier %(noms)s : %(pourcentage)s", "Envoi des fichiers %(noms)s : %(pourcentage)s", count), { noms: fileNames(input), pourcentage: "0 %" }, true);
     wrapper.querySelector("progress").value = 0;
-    wrapper.querySelector("[role=status]").textContent = "Envoi en cours";
+    wrapper.querySelector("[role=status]").textContent = gettext("Envoi en cours");
     wrapper.dataset.announced = "0";
   });
 
@@ -203,7 +209,7 @@
     var step = Math.floor(percent / 25);
     if (step > parseInt(wrapper.dataset.announced || "0", 10)) {
       wrapper.dataset.announced = String(step);
-      wrapper.querySelector("[role=status]").textContent = percent + " % envoyé";
+      wrapper.querySelector("[role=status]").textContent = interpolate(gettext("%(pourcentage)s envoyé"), { pourcentage: percent + " %" }, true);
     }
   });
 

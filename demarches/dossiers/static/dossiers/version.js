@@ -7,7 +7,8 @@
   "use strict";
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    var version = xhr && xhr.getResponseHeader("X-Champs-Version");
+    // An answer older than one already shown (static/js/autosave.js) does not set the version back.
+    var version = xhr && !xhr.autosavePerime && xhr.getResponseHeader("X-Champs-Version");
     var input = document.getElementById("champs-version");
     if (version && input) {
       input.value = version;

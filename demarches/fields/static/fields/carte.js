@@ -9,6 +9,14 @@
 (function () {
   "use strict";
 
+  // French is written here; the English comes from Django's JavaScript catalog (locale/en/LC_MESSAGES/djangojs.po),
+  // which templates/base.html loads only when the usager chose English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, count) { return count > 1 ? plural : singular; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, key) { return String(values[key]); });
+  };
+
   if (window.demarchesCarte) {
     return;
   }
@@ -48,10 +56,6 @@
     if (status) {
       status.textContent = text;
     }
-  }
-
-  function plural(count, word) {
-    return count + " " + word + (count > 1 ? "s" : "");
   }
 
   // Geometries ------------------------------------------------------------------------------
@@ -102,7 +106,7 @@
     }
     var drawn = L.featureGroup().addTo(map);
     var parcels = L.geoJSON(null, { style: styles.parcelle }).addTo(map);
-    map.pm.setLang("fr");
+    map.pm.setLang(document.documentElement.lang === "en" ? "en" : "fr");
     map.pm.setGlobalOptions({ layerGroup: drawn, pathOptions: styles.dessin, continueDrawing: false });
     map.pm.addControls({
       position: "topleft",
@@ -154,9 +158,9 @@
       textarea.value = list.length ? JSON.stringify({ type: "FeatureCollection", features: list }) : "";
       textarea.dispatchEvent(new Event("change", { bubbles: true }));
       var text = message ? message + " " : "";
-      text += list.length ? plural(list.length, "géométrie") + " sur la carte." : "Aucune géométrie sur la carte.";
+      text += list.length ? interpolate(ngettext("%(nombre)s géométrie sur la carte.", "%(nombre)s géométries sur la carte.", list.length), { nombre: list.length }, true) : gettext("Aucune géométrie sur la carte.");
       if (list.length > max) {
-        text += " Attention : " + max + " géométries au maximum sont acceptées.";
+        text += " " + interpolate(gettext("Attention : %(max)s géométries au maximum sont acceptées."), { max: max }, true);
       }
       setStatus(container, text);
       restyleParcels();
@@ -188,7 +192,7 @@
         var saved = JSON.parse(textarea.value);
         addFeatures(flatten(saved.type === "FeatureCollection" ? saved.features || [] : [saved]));
       } catch (error) {
-        setStatus(container, "Le tracé enregistré est illisible : dessinez à nouveau vos géométries.");
+        setStatus(container, gettext("Le tracé enregistré est illisible : dessinez à nouveau vos géométries."));
       }
     }
     if (drawn.getLayers().length) {
@@ -198,10 +202,10 @@
     map.on("pm:create", function (event) {
       event.layer.feature = { type: "Feature", properties: { source: USER } };
       watch(event.layer);
-      sync("Géométrie ajoutée.");
+      sync(gettext("Géométrie ajoutée."));
     });
     map.on("pm:remove", function () {
-      sync("Géométrie retirée.");
+      sync(gettext("Géométrie retirée."));
     });
 
     // Address search ---------------------------------------------------------------------
@@ -216,7 +220,7 @@
     function centrer() {
       var query = (search.value || "").trim();
       if (query.length < 3 || !adresseUrl) {
-        setStatus(container, "Saisissez au moins trois caractères de l'adresse à rechercher.");
+        setStatus(container, gettext("Saisissez au moins trois caractères de l'adresse à rechercher."));
         return;
       }
       fetch(adresseUrl + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
@@ -225,15 +229,15 @@
           var found = (payload.results || []).filter(function (r) { return r.latitude !== null && r.longitude !== null; })[0];
           if (found) {
             map.setView([found.latitude, found.longitude], 18);
-            setStatus(container, "Carte centrée sur « " + found.label + " ».");
+            setStatus(container, interpolate(gettext("Carte centrée sur « %(adresse)s »."), { adresse: found.label }, true));
           } else if (payload.indisponible) {
-            setStatus(container, "La recherche d'adresses ne répond pas pour le moment : déplacez la carte à la main.");
+            setStatus(container, gettext("La recherche d'adresses ne répond pas pour le moment : déplacez la carte à la main."));
           } else {
-            setStatus(container, "Aucune adresse trouvée pour « " + query + " ».");
+            setStatus(container, interpolate(gettext("Aucune adresse trouvée pour « %(recherche)s »."), { recherche: query }, true));
           }
         })
         .catch(function () {
-          setStatus(container, "La recherche d'adresses ne répond pas pour le moment : déplacez la carte à la main.");
+          setStatus(container, gettext("La recherche d'adresses ne répond pas pour le moment : déplacez la carte à la main."));
         });
     }
 
@@ -266,7 +270,7 @@
             collection = window.toGeoJSON.kml(xml);
           }
           if (!collection || xml.getElementsByTagName("parsererror").length) {
-            setStatus(container, "Le fichier « " + file.name + " » n'a pas pu être lu : ce n'est pas un fichier GPX ou KML valide.");
+            setStatus(container, interpolate(gettext("Le fichier « %(nom)s » n'a pas pu être lu : ce n'est pas un fichier GPX ou KML valide."), { nom: file.name }, true));
             return;
           }
           var list = flatten(collection.features || []).map(function (f) {
@@ -278,12 +282,12 @@
             return { type: "Feature", geometry: f.geometry, properties: properties };
           });
           if (!list.length) {
-            setStatus(container, "Le fichier « " + file.name + " » ne contient ni point, ni ligne, ni polygone.");
+            setStatus(container, interpolate(gettext("Le fichier « %(nom)s » ne contient ni point, ni ligne, ni polygone."), { nom: file.name }, true));
             return;
           }
           addFeatures(list);
           map.fitBounds(drawn.getBounds(), { maxZoom: 18, padding: [20, 20] });
-          sync("Fichier « " + file.name + " » importé : " + plural(list.length, "géométrie") + " ajoutée" + (list.length > 1 ? "s" : "") + ".");
+          sync(interpolate(ngettext("Fichier « %(nom)s » importé : %(nombre)s géométrie ajoutée.", "Fichier « %(nom)s » importé : %(nombre)s géométries ajoutées.", list.length), { nom: file.name, nombre: list.length }, true));
         }).finally(function () {
           importInput.value = "";
         });
@@ -328,7 +332,7 @@
       if (!removed) {
         addFeatures([parcel]);
       }
-      sync((removed ? "Parcelle retirée : " : "Parcelle ajoutée : ") + parcel.properties.description + ".");
+      sync(interpolate(removed ? gettext("Parcelle retirée : %(parcelle)s.") : gettext("Parcelle ajoutée : %(parcelle)s."), { parcelle: parcel.properties.description }, true));
     }
 
     function renderParcelList() {
@@ -367,7 +371,7 @@
       }
       if (map.getZoom() < PARCEL_MIN_ZOOM) {
         renderParcelList();
-        setStatus(container, "Zoomez davantage sur la carte pour afficher les parcelles cadastrales.");
+        setStatus(container, gettext("Zoomez davantage sur la carte pour afficher les parcelles cadastrales."));
         return;
       }
       var b = map.getBounds();
@@ -392,14 +396,14 @@
           if (payload.message) {
             setStatus(container, payload.message);
           } else {
-            setStatus(container, shown.length ? plural(shown.length, "parcelle") + " affichée" + (shown.length > 1 ? "s" : "") + " : cliquez sur une parcelle, ou choisissez-la dans la liste sous la carte, pour l'ajouter." : "Aucune parcelle cadastrale connue dans cette zone.");
+            setStatus(container, shown.length ? interpolate(ngettext("%(nombre)s parcelle affichée : cliquez sur une parcelle, ou choisissez-la dans la liste sous la carte, pour l'ajouter.", "%(nombre)s parcelles affichées : cliquez sur une parcelle, ou choisissez-la dans la liste sous la carte, pour l'ajouter.", shown.length), { nombre: shown.length }, true) : gettext("Aucune parcelle cadastrale connue dans cette zone."));
           }
         })
         .catch(function (error) {
           if (error && error.name === "AbortError") {
             return;
           }
-          setStatus(container, "Le cadastre ne répond pas pour le moment : vous pouvez dessiner la zone à la main.");
+          setStatus(container, gettext("Le cadastre ne répond pas pour le moment : vous pouvez dessiner la zone à la main."));
         });
     }
 
@@ -434,9 +438,9 @@
           if (drawn.getLayers().length) {
             map.fitBounds(drawn.getBounds(), { maxZoom: 18, padding: [20, 20] });
           }
-          setStatus(container, plural(drawn.getLayers().length, "géométrie") + " sur la carte.");
+          setStatus(container, interpolate(ngettext("%(nombre)s géométrie sur la carte.", "%(nombre)s géométries sur la carte.", drawn.getLayers().length), { nombre: drawn.getLayers().length }, true));
         } catch (error) {
-          setStatus(container, "Le texte saisi n'est pas du GeoJSON valide : il sera vérifié à l'enregistrement.");
+          setStatus(container, gettext("Le texte saisi n'est pas du GeoJSON valide : il sera vérifié à l'enregistrement."));
         }
         restyleParcels();
       });
@@ -444,7 +448,7 @@
 
     restyleParcels();
     if (!tiles && !drawn.getLayers().length) {
-      setStatus(container, "La carte n'a pas de fond de plan : recherchez une adresse pour la centrer, puis dessinez.");
+      setStatus(container, gettext("La carte n'a pas de fond de plan : recherchez une adresse pour la centrer, puis dessinez."));
     }
     container.carte = { map: map, drawn: drawn, sync: sync };
   }
