@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from demarches.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # The English texts of the scripts (locale/en/LC_MESSAGES/djangojs.po), loaded by base.html when the usager chose English.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("super-admin/emails/", core_views.sent_emails, name="sent_emails"),
     path("super-admin/emails/<int:pk>/", core_views.sent_email, name="sent_email"),
     path("super-admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from demarches.core.emails import email_envoyer
 
@@ -55,12 +56,12 @@ def locked_message(user: User) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     error_messages: ClassVar[dict] = {
         **DefaultAccountAdapter.error_messages,
-        "email_password_mismatch": "L'adresse électronique ou le mot de passe est incorrect.",
-        "email_taken": "Un compte existe déjà avec cette adresse électronique.",
-        "account_inactive": "Ce compte est désactivé.",
-        "too_many_login_attempts": "Trop de tentatives de connexion : réessayez dans quelques minutes.",
-        "rate_limited": "Trop de demandes en peu de temps : patientez quelques minutes avant de réessayer.",
-        "invalid_password_reset": "Le lien de changement de mot de passe n'est pas valide.",
+        "email_password_mismatch": gettext_lazy("L'adresse électronique ou le mot de passe est incorrect."),
+        "email_taken": gettext_lazy("Un compte existe déjà avec cette adresse électronique."),
+        "account_inactive": gettext_lazy("Ce compte est désactivé."),
+        "too_many_login_attempts": gettext_lazy("Trop de tentatives de connexion : réessayez dans quelques minutes."),
+        "rate_limited": gettext_lazy("Trop de demandes en peu de temps : patientez quelques minutes avant de réessayer."),
+        "invalid_password_reset": gettext_lazy("Le lien de changement de mot de passe n'est pas valide."),
     }
 
     # E-mails ------------------------------------------------------------------------------------------------
