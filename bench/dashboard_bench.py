@@ -11,7 +11,8 @@ Scenarios:
   of « Culture ») and a sort on another champ (Montant demandé, descending) — target ≤150 ms p95;
 - "compteurs": the tab counters under that filter (selectors.compteurs) — target ≤50 ms p95;
 - "recherche": the list searched for a word of the champ values and for a dossier number — ≤200 ms p95;
-- "tri …": sorts on the dossier's metadata and on its followers (no target; metadata sorts walk an index).
+- "tri …": sorts on the dossier's metadata, its followers and its labels (no target; metadata sorts walk an
+  index, followers and labels are one CASE over hashed lists of dossiers, see liste/filtres._tri_premier).
 
 The whole request (URL routing, permission checks, counters, queries, template) is timed through
 Django's test client, with the number of SQL queries it ran and, beside it, the raw SQL time of the
@@ -34,7 +35,9 @@ TABS = ("a-suivre", "suivis", "traites", "tous")
 COLONNES = ("Nom du projet", "Thème principal", "Commune", "Montant demandé", "Date de début")
 FILTRE = ("Thème principal", ["Culture"])
 TRI = ("Montant demandé", "desc")
-TRIS_META = (("en_instruction_at", "desc"), ("processed_at", "asc"), ("demandeur", "desc"), ("suiveurs", "asc"))
+TRIS_META = (
+    ("en_instruction_at", "desc"), ("processed_at", "asc"), ("demandeur", "desc"), ("suiveurs", "asc"), ("labels", "desc"),
+)
 TARGETS = {"liste personnalisée": 150, "compteurs": 50, "recherche mot": 200, "recherche numéro": 200}
 
 

@@ -208,9 +208,10 @@ def test_filters_on_state_dates_email_labels_groupe_and_followers(instructeur, d
 # --- sort ----------------------------------------------------------------------------------------
 
 
-def _trier(instructeur, procedure, key, sens):
+def _trier(instructeur, procedure, key, sens, *, par_demarche=False):
     colonne = colonnes(procedure)[key]
-    rows = selectors.dossiers_de_la_liste(instructeur, procedure, "tous", tri=filtres.tri(colonne, sens))
+    tri = filtres.tri(colonne, sens, procedure=procedure if par_demarche else None)
+    rows = selectors.dossiers_de_la_liste(instructeur, procedure, "tous", tri=tri)
     return [d.pk for d in rows]
 
 
@@ -230,6 +231,35 @@ def test_text_and_date_champs_and_metadata_sort(instructeur, demarche):
     assert _trier(instructeur, demarche, champ_colonne(demarche, "Date de début").key, "desc") == [a.pk, b.pk]
     assert _trier(instructeur, demarche, "demandeur", "asc") == [a.pk, b.pk]
     assert _trier(instructeur, demarche, "numero", "desc") == [a.pk, b.pk]
+
+
+def test_labels_and_followers_sort_on_the_first_in_alphabetical_order_once_per_dossier_empty_last(
+    instructeur, demarche, monkeypatch
+):
+    # given dossiers with several labels / followers (the first in alphabetical order decides), and one with none
+    labels = {lbl.name: lbl for lbl in services.labels_de_la_procedure(demarche)}
+    nommes = sorted(labels)
+    deux, un, aucun = remplir(demarche), remplir(demarche), remplir(demarche)
+    DossierLabel.objects.create(dossier=deux, label=labels[nommes[0]])
+    DossierLabel.objects.create(dossier=deux, label=labels[nommes[-1]])
+    DossierLabel.objects.create(dossier=un, label=labels[nommes[1]])
+    anne = factories.InstructeurFactory(user__email="anne@exemple.fr")
+    zoe = factories.InstructeurFactory(user__email="zoe@exemple.fr")
+    bruno = factories.InstructeurFactory(user__email="bruno@exemple.fr")
+    Follow.objects.create(instructeur=zoe, dossier=deux)
+    Follow.objects.create(instructeur=anne, dossier=deux)
+    Follow.objects.create(instructeur=bruno, dossier=un)
+    # then each dossier appears once, sorted on its first label / follower, dossiers without any last
+    assert _trier(instructeur, demarche, "labels", "asc") == [deux.pk, un.pk, aucun.pk]
+    assert _trier(instructeur, demarche, "labels", "desc") == [un.pk, deux.pk, aucun.pk]
+    assert _trier(instructeur, demarche, "suiveurs", "asc") == [deux.pk, un.pk, aucun.pk]
+    assert _trier(instructeur, demarche, "suiveurs", "desc") == [un.pk, deux.pk, aucun.pk]
+    # the same through the démarche's followers (the list page), or through a subquery per dossier when there are too many
+    assert _trier(instructeur, demarche, "suiveurs", "asc", par_demarche=True) == [deux.pk, un.pk, aucun.pk]
+    assert _trier(instructeur, demarche, "suiveurs", "desc", par_demarche=True) == [un.pk, deux.pk, aucun.pk]
+    monkeypatch.setattr(filtres, "TRI_PREMIER_MAX", 1)
+    assert _trier(instructeur, demarche, "labels", "asc") == [deux.pk, un.pk, aucun.pk]
+    assert _trier(instructeur, demarche, "suiveurs", "desc", par_demarche=True) == [un.pk, deux.pk, aucun.pk]
 
 
 # --- search and index --------------------------------------------------------------------------

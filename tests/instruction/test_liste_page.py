@@ -1,11 +1,18 @@
 """The dossier list page through the client: « Personnaliser », « Filtrer », sort, search,
 preferences remembered per instructeur and démarche, query count, authorisation."""
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from demarches.dossiers.models import Champ, Dossier, Follow
-from demarches.instruction.models import ListePreference
+from demarches.instruction import services
+from demarches.instruction.models import DossierLabel, ListePreference
 from demarches.procedures.models import GroupeInstructeur
 from tests import factories
 from tests.instruction.test_liste_filtres import CHAMPS, remplir, tdc
@@ -263,3 +270,59 @@ def test_the_list_urls_do_not_exist_for_an_instructeur_of_another_demarche(clien
 def test_the_list_requires_a_login(client, demarche):
     response = client.get(reverse("instruction:procedure", args=[demarche.pk]))
     assert response.status_code == 302 and "connexion" in response.url or "login" in response.url
+
+
+def test_prepared_rows_escape_truncate_and_format_cells_and_post_to_the_dossier_urls(
+    client_instructeur, instructeur, demarche
+):
+    # given a dossier with a long champ value holding markup, an empty champ, a label, and one the instructeur follows
+    long_texte = "<b>Projet</b> " + "é" * 200
+    dossier = remplir(demarche, Nom_du_projet=long_texte)
+    suivi = remplir(demarche, Nom_du_projet="Suivi")
+    Follow.objects.create(instructeur=instructeur, dossier=suivi)
+    urgent = next(lbl for lbl in services.labels_de_la_procedure(demarche) if lbl.name == "Urgent")
+    DossierLabel.objects.create(dossier=dossier, label=urgent)
+    post(
+        client_instructeur,
+        demarche,
+        "liste_colonnes",
+        {"colonnes": [key(demarche, "Nom du projet"), key(demarche, "Thème"), "etat", "labels", "depose_at", "processed_at"]},
+    )
+    # when the list is shown
+    response = get(client_instructeur, demarche)
+    html = response.content.decode()
+    # then the value is escaped and cut at 120 characters, empty cells show a dash, dates are local
+    cut = Truncator(long_texte).chars(120)
+    assert f"<td>{escape(cut)}</td>" in html
+    assert "<b>Projet</b>" not in html
+    assert "<td>—</td>" in html
+    depose = timezone.localtime(Dossier.objects.get(pk=dossier.pk).depose_at).strftime("%d/%m/%Y %H:%M")
+    assert f"<td>{depose}</td>" in html
+    assert '<p class="fr-badge fr-badge--sm fr-badge--new">en construction</p>' in html
+    assert f'fr-badge--{urgent.color} fr-mb-1v">Urgent</p>' in html
+    # and each row links to its dossier and posts to its own follow / unfollow URL with the page's token
+    assert f'<a href="{reverse("instruction:dossier", args=[demarche.pk, dossier.pk])}">Dossier n° {dossier.pk}</a>' in html
+    assert f'action="{reverse("instruction:suivre", args=[demarche.pk, dossier.pk])}"' in html
+    assert f'action="{reverse("instruction:ne_plus_suivre", args=[demarche.pk, suivi.pk])}"' in html
+    assert html.count('name="csrfmiddlewaretoken"') >= 2
+    # and following from the row works with the token the row carries
+    form_token = re.search(
+        r'action="' + re.escape(reverse("instruction:suivre", args=[demarche.pk, dossier.pk]))
+        + r'"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+        html,
+    ).group(1)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies = client_instructeur.cookies
+    response = csrf_client.post(
+        reverse("instruction:suivre", args=[demarche.pk, dossier.pk]),
+        {"csrfmiddlewaretoken": form_token, "next": reverse("instruction:procedure", args=[demarche.pk])},
+    )
+    assert response.status_code == 302
+    assert Follow.objects.filter(instructeur=instructeur, dossier=dossier).exists()
+
+
+def test_the_next_field_of_each_row_is_the_escaped_page_address(client_instructeur, demarche):
+    remplir(demarche, Nom_du_projet='Projet "guillemets"')
+    html = get(client_instructeur, demarche, q='"guillemets"').content.decode()
+    page = reverse("instruction:procedure", args=[demarche.pk]) + "?statut=tous&q=%22guillemets%22"
+    assert f'<input type="hidden" name="next" value="{escape(page)}">' in html

@@ -63,7 +63,7 @@ def procedure(request, procedure_id):
         procedure,
         tab,
         condition=condition & selectors._avec_label(label_id),
-        tri=filtres.tri(choix.tri_colonne, choix.tri_sens),
+        tri=filtres.tri(choix.tri_colonne, choix.tri_sens, procedure=procedure),
         colonnes=choix.colonnes,
     )
     page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
