@@ -4,6 +4,8 @@ No ODS library writes row by row, so this module writes the package itself: a ZI
 entry is the uncompressed "mimetype", then content.xml produced row by row into a compressed
 entry (memory stays flat whatever the number of rows), then the small fixed parts. Cells carry
 their type: float for numbers, date for dates (with a French display format), string otherwise.
+Rows are written by templates prepared once per shape of row (see "Rows, in bulk" below): the
+per-cell Python work of a naive writer is what made ODS the slowest format.
 """
 
 import datetime
@@ -166,11 +168,17 @@ def _cell(value) -> str:
 
 STRING_OPEN = '<table:table-cell office:value-type="string"><text:p>'
 STRING_CLOSE = "</text:p></table:table-cell>"
-_SEP = "\u2e3b"  # THREE-EM DASH: printable, so that isprintable() checks the joined texts, and very rare
-_SPACES_BULK = re.compile(f"(?:^|(?<=[{_SEP}\n])) +| +(?=[{_SEP}\n]|\\Z)| {{2,}}")
+# The texts of a row are checked joined by " ¦ ": printable separator (isprintable() then checks
+# them all), in Latin-1 (joining mostly Latin-1 French texts with it does not widen the string), and
+# between spaces, so that a text starting or ending with a space makes a double space, found by the
+# same single search as the runs of spaces inside a text. They are escaped joined by "¦" alone.
+_SEP = "\xa6"  # BROKEN BAR, rare in texts (a text containing it takes the cell-by-cell path)
+_CHECK_SEP = f" {_SEP} "
+# Spaces ODF would collapse or drop: runs, and single ones at either end of a text or of a line.
+_SPACES_BULK = re.compile(f" {{2,}}|(?<![^{_SEP}\n]) | (?![^{_SEP}\n])")
 _MAX_SHAPES = 1024
-_NUMBERS = frozenset((int, float, Decimal, datetime.date))  # str(value) is the ODF value (ISO for dates)
 _FLOATS = frozenset((float, Decimal))  # may be infinite or NaN: checked
+_ISO_DATE = datetime.date.isoformat
 _ISO_SECONDS = operator.methodcaller("isoformat", "T", "seconds")
 
 
@@ -188,11 +196,13 @@ def _getter(indexes):
 class _Shape:
     """The pieces of the rows with these cell types (and these empty texts) and how to fill them."""
 
-    __slots__ = ("pieces", "texts", "text_count", "numbers", "checked", "datetimes", "others", "order")
+    __slots__ = ("pieces", "texts", "text_count", "ints", "dates", "checked", "datetimes", "others", "order")
 
     def __init__(self, kinds: tuple, empty: tuple = ()) -> None:
         empty = set(empty)
-        groups: dict[str, list[int]] = {"texts": [], "numbers": [], "checked": [], "datetimes": [], "others": []}
+        groups: dict[str, list[int]] = {
+            name: [] for name in ("texts", "ints", "dates", "checked", "datetimes", "others")
+        }
         pieces, fixed = [], ["<table:table-row>"]
         columns = []  # the columns with a slot, in the order of the row
         for column, kind in enumerate(kinds):
@@ -204,9 +214,9 @@ class _Shape:
             elif kind in _FLOATS:
                 group, before, after = "checked", '<table:table-cell office:value-type="float" office:value="', '"/>'
             elif kind is int:
-                group, before, after = "numbers", '<table:table-cell office:value-type="float" office:value="', '"/>'
+                group, before, after = "ints", '<table:table-cell office:value-type="float" office:value="', '"/>'
             elif kind is datetime.date:
-                group = "numbers"
+                group = "dates"
                 before = '<table:table-cell table:style-name="ceD" office:value-type="date" office:date-value="'
                 after = '"/>'
             elif kind is datetime.datetime:
@@ -227,20 +237,23 @@ class _Shape:
         self.pieces[::2] = pieces
         self.texts = _getter(groups["texts"])
         self.text_count = len(groups["texts"])
-        self.numbers = _getter(groups["numbers"])
+        self.ints = _getter(groups["ints"])
+        self.dates = _getter(groups["dates"]) if groups["dates"] else None
         self.checked = _getter(groups["checked"]) if groups["checked"] else None
         self.datetimes = _getter(groups["datetimes"]) if groups["datetimes"] else None
         self.others = _getter(groups["others"]) if groups["others"] else None
         # the values are gathered group by group: this puts them back in the order of the columns
-        gathered = [c for name in ("texts", "numbers", "checked", "datetimes", "others") for c in groups[name]]
+        gathered = [c for name in ("texts", "ints", "dates", "checked", "datetimes", "others") for c in groups[name]]
         position = {column: index for index, column in enumerate(gathered)}
         self.order = _getter(position[column] for column in columns)
 
 
-def _escape_texts(joined: str, count: int) -> list[str] | None:
-    """The texts of a row, joined by _SEP, escaped for XML in bulk (as text_paragraphs() does one
-    by one) and split again; None when a text contains the separator itself."""
-    if joined.count(_SEP) != count - 1:
+def _escape_texts(texts: tuple, checked: str) -> list[str] | None:
+    """The texts of a row escaped for XML in bulk (as text_paragraphs() does one by one): joined by
+    _SEP, escaped, split again; None when a text contains the separator itself. ``checked``: the
+    texts joined by _CHECK_SEP, where a double space tells a space to make explicit."""
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
         return None
     if "&" in joined:
         joined = joined.replace("&", "&amp;")
@@ -248,21 +261,24 @@ def _escape_texts(joined: str, count: int) -> list[str] | None:
         joined = joined.replace("<", "&lt;")
     if ">" in joined:
         joined = joined.replace(">", "&gt;")
-    printable = joined.isprintable()
-    if not printable:
-        joined = _INVALID_XML.sub("", joined)
-        if "\r" in joined:
-            joined = joined.replace("\r\n", "\n").replace("\r", "\n")
-    if (
-        "  " in joined or " " + _SEP in joined or _SEP + " " in joined or joined[:1] == " " or joined[-1:] == " "
-        or (not printable and (" \n" in joined or "\n " in joined))
-    ):
+    spaces = "  " in checked or checked[:1] == " " or checked[-1:] == " "
+    if joined.isprintable():
+        if spaces:
+            joined = _SPACES_BULK.sub(_spaces, joined)
+        return joined.split(_SEP)
+    # Line breaks are most non-printable characters: the lines are checked one by one (in C) for the others.
+    if "\r" in joined:
+        joined = joined.replace("\r\n", "\n").replace("\r", "\n")
+    lines = joined.split("\n")
+    messy = not all(map(str.isprintable, lines))  # tabs, characters XML forbids, or only unusual spaces
+    if messy:
+        joined = _INVALID_XML.sub("", joined)  # may also bring spaces together: checked again below
+    if messy or spaces or any(line[:1] == " " or line[-1:] == " " for line in lines):
         joined = _SPACES_BULK.sub(_spaces, joined)
-    if not printable:
-        if "\t" in joined:
-            joined = joined.replace("\t", "<text:tab/>")
-        if "\n" in joined:
-            joined = joined.replace("\n", "</text:p><text:p>")
+        lines = joined.split("\n")
+    joined = "</text:p><text:p>".join(lines)
+    if messy and "\t" in joined:
+        joined = joined.replace("\t", "<text:tab/>")
     return joined.split(_SEP)
 
 
@@ -311,17 +327,18 @@ class OdsWriter:
                     shape = shapes[key] = _Shape(kinds, [c for c, k in enumerate(kinds) if k is str and row[c] == ""])
                 texts = shape.texts(row)
             if shape.text_count:
-                joined = _SEP.join(texts)
+                checked = _CHECK_SEP.join(texts)
                 if not (
-                    joined.isprintable() and "&" not in joined and "<" not in joined and ">" not in joined
-                    and "  " not in joined and " " + _SEP not in joined and _SEP + " " not in joined
-                    and joined[:1] != " " and joined[-1:] != " "
+                    checked.isprintable() and "&" not in checked and "<" not in checked and ">" not in checked
+                    and "  " not in checked and checked[:1] != " " and checked[-1:] != " "
                 ):
-                    texts = _escape_texts(joined, shape.text_count)
+                    texts = _escape_texts(texts, checked)
                     if texts is None:
                         emit(row_xml(row))
                         continue
-            values = (*texts, *map(str, shape.numbers(row)))
+            values = (*texts, *map(str, shape.ints(row)))
+            if shape.dates is not None:
+                values += tuple(map(_ISO_DATE, shape.dates(row)))
             if shape.checked is not None:
                 checked = tuple(map(str, shape.checked(row)))
                 if "n" in "".join(checked).lower():  # inf, nan, Infinity, NaN: not a float cell
