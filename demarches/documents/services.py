@@ -44,7 +44,7 @@ def image_verifier(uploaded, *, label: str) -> None:
         with Image.open(uploaded) as image:
             image_format = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             f"Le fichier du {label} n'est pas une image lisible : choisissez une image PNG ou JPEG."
         ) from None

@@ -171,7 +171,8 @@ def _attestations(procedure: Procedure) -> list[dict]:
 def _labels(procedure: Procedure) -> list[dict]:
     from demarches.instruction.models import Label
 
-    return [{"name": label.name, "color": label.color} for label in Label.objects.filter(procedure=procedure).order_by("id")]
+    labels = Label.objects.filter(procedure=procedure).order_by("id")
+    return [{"name": label.name, "color": label.color} for label in labels]
 
 
 def exporter(procedure: Procedure) -> dict:

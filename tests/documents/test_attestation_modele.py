@@ -127,3 +127,15 @@ def test_the_preview_works_before_any_configuration(admin_client, procedure):
     response = admin_client.get(url(procedure, apercu=True))
     text = pdf_text(response_bytes(response))
     assert "Attestation d'acceptation" in text and "Ouverture d'une crèche" in text
+
+
+def test_a_decompression_bomb_is_refused_like_any_unreadable_image(admin_client, procedure):
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, format="PNG")
+    bomb = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+    response = admin_client.post(url(procedure), {"title": "T", "body": "B", "logo": bomb})
+
+    assert response.status_code == 200
+    assert "Le fichier du logo n'est pas une image lisible" in unescape(response.content.decode())
+    assert not AttestationTemplate.objects.exists()

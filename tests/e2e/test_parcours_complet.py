@@ -58,7 +58,7 @@ def test_the_whole_loop_through_three_roles(browser, live_url, tmp_path, request
     check_admin("mes-demarches")
     admin.get_by_role("link", name="Nouvelle démarche").click()
     admin.get_by_label("Titre de la démarche").fill("Autorisation de stockage d'oxygène")
-    admin.get_by_label("Description").fill("Demande d'autorisation pour stocker de l'oxygène médical.")
+    admin.get_by_role("textbox", name="Description *").fill("Demande d'autorisation pour stocker de l'oxygène médical.")
     admin.get_by_label("Nom du service").fill("Service santé environnement")
     admin.get_by_label("Adresse électronique de contact").fill("sante@prefecture.example.fr")
     admin.get_by_label("Cadre juridique (texte ou lien)").fill("Délibération du 12 janvier 2026")

@@ -60,7 +60,8 @@ def test_every_type_journey(page, live_url, check_page, tmp_path):
     administrateur = factories.AdministrateurFactory()
     instructeur = factories.InstructeurFactory()
     procedure = factories.procedure_creer(
-        administrateur=administrateur, instructeurs=[instructeur], publier=False, champs=[], libelle="Aide à la mobilité",
+        administrateur=administrateur, instructeurs=[instructeur], publier=False, champs=[],
+        libelle="Aide à la mobilité",
     )
     types = registry.all_types()
     assert len(types) >= 30 and len({t.key for t in types}) == len(types)
