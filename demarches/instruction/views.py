@@ -86,10 +86,14 @@ def _procedure(request, procedure_id: int) -> Procedure:
     return procedure
 
 
-def _dossier(request, procedure_id: int, pk: int):
+def _dossier(request, procedure_id: int, pk: int, *, meme_supprime: bool = False):
+    """The dossier an instructeur opens. One deleted for the administration is read-only: only « Restaurer »
+    (and the idempotent « Supprimer ») may still act on it."""
     dossier = selectors.dossier_pour_instructeur(request.instructeur, procedure_id=procedure_id, pk=pk)
     if dossier is None or not can_view_as_instructeur(request.user, dossier):
         raise Http404("Dossier introuvable")
+    if request.method == "POST" and not meme_supprime and services.est_supprime_pour_administration(dossier):
+        raise PermissionDenied("Ce dossier est supprimé pour l'administration : restaurez-le avant d'agir dessus.")
     return dossier
 
 
@@ -372,7 +376,7 @@ def demander_avis(request, procedure_id, pk):
 @instructeur_required
 def supprimer(request, procedure_id, pk):
     """« Supprimer le dossier »: confirmed in a dialog of the dossier page, or on this page without JavaScript."""
-    dossier = _dossier(request, procedure_id, pk)
+    dossier = _dossier(request, procedure_id, pk, meme_supprime=True)
     if not services.can_supprimer_pour_administration(request.instructeur, dossier):
         if services.est_supprime_pour_administration(dossier):
             flash.info(request, "Ce dossier est déjà supprimé pour l'administration.")
@@ -405,7 +409,7 @@ def supprimer(request, procedure_id, pk):
 @instructeur_required
 def restaurer(request, procedure_id, pk):
     """« Restaurer »: the dossier comes back to the lists of the administration."""
-    dossier = _dossier(request, procedure_id, pk)
+    dossier = _dossier(request, procedure_id, pk, meme_supprime=True)
     try:
         services.dossier_restaurer_pour_administration(dossier=dossier, instructeur=request.instructeur)
     except ValidationError as error:
@@ -560,7 +564,7 @@ def annotations(request, procedure_id, pk):
 @require_http_methods(["GET", "POST"])
 @instructeur_required
 def messagerie(request, procedure_id, pk):
-    dossier = _dossier(request, procedure_id, pk)
+    dossier = _dossier(request, procedure_id, pk, meme_supprime=True)  # refused below with a message
     if request.method == "POST" and dossier.archived:
         flash.error(request, "Le dossier est archivé : sa messagerie est fermée.")
         return redirect("instruction:messagerie", dossier.procedure_id, dossier.pk)

@@ -260,3 +260,12 @@ def test_the_purge_is_a_periodic_job(accepte, instructeur, settings):
     Dossier.objects.filter(pk=accepte.pk).update(hidden_by_user_at=ancien)
     assert tasks.dossiers_supprimes_purger() == 1
     assert not Dossier.objects.filter(pk=accepte.pk).exists()
+
+
+@pytest.mark.parametrize("action", ["instruction:repasser_en_instruction", "instruction:archiver", "instruction:suivre"])
+def test_a_deleted_dossier_is_read_only_until_restored(instructeur_client, accepte, instructeur, action):
+    services.dossier_supprimer_pour_administration(dossier=accepte, instructeur=instructeur)
+    assert instructeur_client.post(dossier_url(accepte, action)).status_code == 403
+    accepte.refresh_from_db()
+    assert accepte.state == Dossier.State.ACCEPTE and not accepte.archived
+    assert not Follow.objects.filter(dossier=accepte).exists()

@@ -90,3 +90,20 @@ def test_pending_deleted_dossiers_are_paginated_by_their_deletion_date(gql, jeto
     second = page(after=first["pageInfo"]["endCursor"])
     assert [n["number"] for n in second["nodes"]] == [dossiers["retire"].pk] and not second["pageInfo"]["hasNextPage"]
     assert [n["number"] for n in page(order="DESC")["nodes"]] == [dossiers["retire"].pk]
+
+
+def test_a_deleted_dossier_can_neither_be_read_nor_changed_through_the_api(gql, jeton, demarche, dossiers, instructeur):  # noqa: F811
+    supprime = dossiers["supprime"]
+    status, body, _ = gql(jeton[1], "query($n: Int!) { dossier(number: $n) { number } }", {"n": supprime.pk})
+    assert body["data"] is None and body["errors"][0]["message"] == "Dossier introuvable."
+
+    mutation = """mutation($input: DossierArchiverInput!) { dossierArchiver(input: $input) { dossier { number } errors { message } } }"""
+    variables = {"input": {"dossierId": global_id("Dossier", supprime.pk), "instructeurId": global_id("Instructeur", instructeur.pk)}}
+    status, body, _ = gql(jeton[1], mutation, variables)
+    assert body["errors"][0]["message"] == "Dossier introuvable."
+    supprime.refresh_from_db()
+    assert not supprime.archived
+
+    services.dossier_restaurer_pour_administration(dossier=supprime, instructeur=instructeur)
+    status, body, _ = gql(jeton[1], "query($n: Int!) { dossier(number: $n) { number } }", {"n": supprime.pk})
+    assert body["data"]["dossier"]["number"] == supprime.pk

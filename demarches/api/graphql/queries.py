@@ -8,6 +8,7 @@ from demarches.dossiers.models import Dossier as DossierModel
 from demarches.procedures.models import GroupeInstructeur as GroupeInstructeurModel
 from demarches.procedures.models import Procedure
 
+from .deleted_dossiers import HIDDEN_FOR_ADMINISTRATION
 from .dossiers import Dossier
 from .errors import BadRequest, NotFound, Unauthorized
 from .ids import decode_pk
@@ -29,7 +30,8 @@ def procedure_lisible(info, pk: Optional[int]) -> Procedure:
 
 def dossier_lisible(info, pk: Optional[int]) -> DossierModel:
     dossier = (
-        DossierModel.objects.select_related(*SELECT_RELATED).exclude(state=DossierModel.State.BROUILLON).filter(pk=pk).first()
+        DossierModel.objects.select_related(*SELECT_RELATED).exclude(state=DossierModel.State.BROUILLON)
+        .exclude(HIDDEN_FOR_ADMINISTRATION).filter(pk=pk).first()
         if pk is not None else None
     )
     if dossier is None:
