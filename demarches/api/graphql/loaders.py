@@ -21,14 +21,15 @@ class ChampRow:
     """What the API reads of a champ row. A page of 100 dossiers holds thousands of champs:
     plain tuples from the database spare the cost of building as many Django model instances."""
 
-    COLUMNS = ("dossier_id", "stable_id", "row_id", "pk", "value", "data", "updated_at")
-    __slots__ = ("pk", "value", "data", "updated_at")
+    COLUMNS = ("dossier_id", "stable_id", "row_id", "pk", "value", "data", "prefilled", "updated_at")
+    __slots__ = ("pk", "value", "data", "prefilled", "updated_at")
 
-    def __init__(self, pk: int, value: str, data, updated_at):
+    def __init__(self, pk: int, value: str, data, updated_at, prefilled: bool = False):
         self.pk = pk
         self.value = value
         self.data = data
         self.updated_at = updated_at
+        self.prefilled = prefilled
 
     @property
     def stored(self) -> StoredValue:
@@ -125,7 +126,7 @@ class Batch:
             rows = defaultdict(dict)
             columns = ChampRow.COLUMNS if updated_at else ChampRow.COLUMNS[:-1]
             for row in Champ.objects.filter(dossier_id__in=ids).values_list(*columns):
-                rows[row[0]][(row[1], row[2])] = ChampRow(row[3], row[4], row[5], row[6] if updated_at else None)
+                rows[row[0]][(row[1], row[2])] = ChampRow(row[3], row[4], row[5], row[7] if updated_at else None, row[6])
             return rows
 
         return self._relation("champs", dossier, load) or {}

@@ -90,5 +90,11 @@ class PieceJustificative(FieldType):
         # Emptiness of a pièce justificative is decided by its attachments (see dossiers).
         return not stored.data
 
+    # Conditions only ask whether files were attached (the stored text is always empty).
+    condition_operators = ("empty", "not_empty")
+
+    def condition_value(self, stored):
+        return True if stored.data else None
+
     def display(self, stored):
         return ", ".join(stored.data or [])
