@@ -128,3 +128,21 @@ def test_the_logout_page_in_english(en):
     content = page(en.get(reverse("account_logout")))
     assert f"Do you really want to log out ({user.email})?" in content and ">Stay logged in</a>" in content
 
+
+
+def test_skip_links_and_identity_provider_buttons_in_english(en):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    content = page(en.get(reverse("account_login")))
+    assert 'aria-label="Quick access"' in content and ">Content</a>" in content and ">Footer</a>" in content
+
+    boutons = [{"action": "/oidc/", "provider_id": "franceconnect", "provider_name": "FranceConnect"},
+               {"action": "/oidc/pro/", "provider_id": "proconnect", "provider_name": "ProConnect"}]
+    with translation.override("en"):
+        english = html.unescape(render_to_string("socialaccount/_boutons_oidc.html", {"boutons": boutons, "separateur": True}))
+    assert english.count("Sign in with") == 2 and "What is FranceConnect?" in english and "What is ProConnect?" in english
+    assert '<p class="fr-hr-or">or</p>' in english
+    with translation.override("fr"):
+        french = html.unescape(render_to_string("socialaccount/_boutons_oidc.html", {"boutons": boutons, "separateur": True}))
+    assert french.count("S’identifier avec") == 2 and '<p class="fr-hr-or">ou</p>' in french
