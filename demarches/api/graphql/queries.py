@@ -8,7 +8,6 @@ from demarches.dossiers.models import Dossier as DossierModel
 from demarches.procedures.models import GroupeInstructeur as GroupeInstructeurModel
 from demarches.procedures.models import Procedure
 
-from .deleted_dossiers import HIDDEN_FOR_ADMINISTRATION
 from .dossiers import Dossier
 from .errors import BadRequest, NotFound, Unauthorized
 from .ids import decode_pk
@@ -31,7 +30,7 @@ def procedure_lisible(info, pk: Optional[int]) -> Procedure:
 def dossier_lisible(info, pk: Optional[int]) -> DossierModel:
     dossier = (
         DossierModel.objects.select_related(*SELECT_RELATED).exclude(state=DossierModel.State.BROUILLON)
-        .exclude(HIDDEN_FOR_ADMINISTRATION).filter(pk=pk).first()
+        .filter(suppression_administration__isnull=True).filter(pk=pk).first()
         if pk is not None else None
     )
     if dossier is None:

@@ -17,7 +17,6 @@ from demarches.procedures.models import GroupeInstructeur, Procedure
 
 from ... import direct_uploads
 from ..common import ValidationError as ValidationErrorType
-from ..deleted_dossiers import HIDDEN_FOR_ADMINISTRATION
 from ..errors import BadRequest, NotFound, Unauthorized
 from ..ids import decode_pk
 
@@ -35,7 +34,7 @@ def dossier_modifiable(info, dossier_id: str) -> DossierModel:
     pk = decode_pk(dossier_id, "Dossier")
     dossier = (
         DossierModel.objects.select_related("procedure", "user", "groupe_instructeur", "revision")
-        .exclude(state=DossierModel.State.BROUILLON).exclude(HIDDEN_FOR_ADMINISTRATION).filter(pk=pk).first()
+        .exclude(state=DossierModel.State.BROUILLON).filter(suppression_administration__isnull=True).filter(pk=pk).first()
         if pk is not None else None
     )
     if dossier is None:
