@@ -62,9 +62,11 @@ def test_usager_draws_imports_and_picks_a_parcel(page, live_url, check_page):
 
     # Show the cadastre parcels and pick one.
     carte.get_by_text("Afficher les parcelles cadastrales").click()
-    parcelle = carte.locator("[data-carte-parcelles] button").first
-    expect(parcelle).to_be_visible()
-    nom = parcelle.inner_text()
+    premiere = carte.locator("[data-carte-parcelles] button").first
+    expect(premiere).to_be_visible()
+    nom = premiere.inner_text()
+    # The list may be redrawn while the map settles: pick the parcel by its name.
+    parcelle = carte.locator("[data-carte-parcelles]").get_by_role("button", name=nom, exact=True)
     parcelle.click()
     expect(carte.locator("[data-carte-statut]")).to_contain_text(f"Parcelle ajoutée : {nom}.")
     expect(parcelle).to_have_attribute("aria-pressed", "true")

@@ -301,9 +301,11 @@
     var shown = [];
     var shownKey = "";
     var request = null;
-    // Counts the parcels picked or removed, so that a late cadastre answer does not cover the
-    // announcement of what the usager just did.
+    // Counts the parcels picked or removed, and remembers when, so that a late cadastre answer
+    // (the map may still be moving) does not cover the announcement of what the usager just did.
     var parcelActions = 0;
+    var lastParcelActionAt = 0;
+    var ACTION_MESSAGE_MS = 4000;
 
     function restyleParcels() {
       var chosen = cadastreIds();
@@ -322,6 +324,7 @@
       var cid = parcel.properties.cid;
       var removed = false;
       parcelActions += 1;
+      lastParcelActionAt = Date.now();
       drawn.eachLayer(function (layer) {
         var known = layer.feature && layer.feature.properties;
         if (known && known.source === "cadastre" && known.cid === cid) {
@@ -390,7 +393,7 @@
             layer.on("click", function () { toggleParcel(layer.feature); });
           });
           renderParcelList();
-          if (parcelActions !== actionsAtRequest) {
+          if (parcelActions !== actionsAtRequest || Date.now() - lastParcelActionAt < ACTION_MESSAGE_MS) {
             return;
           }
           if (payload.message) {
