@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InstructionConfig(AppConfig):
     name = "demarches.instruction"
     label = "instruction"
+
+    def ready(self) -> None:
+        from . import compteurs
+
+        compteurs.connecter()

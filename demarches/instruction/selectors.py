@@ -185,7 +185,9 @@ def dossiers_de_la_liste(
 ) -> QuerySet:
     """The rows of one tab of the customisable list: filtered by `condition` (filters and search),
     sorted by `tri` (instruction.liste.filtres.Tri), with what the shown `colonnes` display fetched
-    in one query each (champ values, followers, labels), whatever the number of rows.
+    in one query each (champ values, followers, labels), whatever the number of rows. Which rows
+    the instructeur follows is read for the page only (suivis_parmi): as a column of this query,
+    PostgreSQL would hash all his follows before the first row.
 
     include_archived (exports): the tab's condition without the exclusion of archived dossiers."""
     rows = (
@@ -194,7 +196,6 @@ def dossiers_de_la_liste(
         .filter(_tab_filters(instructeur, include_archived=include_archived)[tab])
         .select_related("user", "groupe_instructeur")
         .annotate(
-            followed_by_me=_followed_by(instructeur),
             modifications_non_vues=pastilles.modifications_non_vues(instructeur),
             has_new_message=Exists(
                 Follow.objects.filter(instructeur=instructeur, dossier_id=OuterRef("pk")).filter(
@@ -232,6 +233,13 @@ def dossiers_de_la_liste(
     if tri.annotations:
         rows = rows.annotate(**tri.annotations)
     return rows.order_by(*tri.order_by)
+
+
+def suivis_parmi(instructeur, dossier_ids) -> set[int]:
+    """Those of these dossiers the instructeur follows (one query, by the (instructeur, dossier) key)."""
+    return set(
+        Follow.objects.filter(instructeur=instructeur, dossier_id__in=list(dossier_ids)).values_list("dossier_id", flat=True)
+    )
 
 
 def dossier_pour_instructeur(instructeur, *, procedure_id: int, pk: int) -> Dossier | None:

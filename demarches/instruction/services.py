@@ -24,7 +24,7 @@ from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
 from demarches.procedures.policies import can_instruct
 
-from . import selectors
+from . import compteurs, selectors
 from .notifications import sans_refus
 from .models import SUPPRESSION_RESTAURABLE_DELAI, Avis, DossierLabel, Label, SuppressionAdministration
 
@@ -54,6 +54,7 @@ def dossier_suivre(*, dossier: Dossier, instructeur) -> Follow:
     _require_instructeur_of(instructeur, dossier)
     follow, created = Follow.objects.get_or_create(instructeur=instructeur, dossier=dossier)
     if created:
+        compteurs.invalider(dossier.procedure_id)
         operation_enregistrer(operation=OperationLog.Operation.SUIVRE, actor=instructeur.user, dossier=dossier)
     return follow
 
@@ -63,6 +64,7 @@ def dossier_ne_plus_suivre(*, dossier: Dossier, instructeur) -> None:
     _require_instructeur_of(instructeur, dossier)
     deleted, _ = Follow.objects.filter(instructeur=instructeur, dossier=dossier).delete()
     if deleted:
+        compteurs.invalider(dossier.procedure_id)
         operation_enregistrer(operation=OperationLog.Operation.NE_PLUS_SUIVRE, actor=instructeur.user, dossier=dossier)
 
 
@@ -418,6 +420,7 @@ def dossier_supprimer_pour_administration(*, dossier: Dossier, instructeur) -> S
     suppression = SuppressionAdministration.objects.create(
         dossier=dossier, instructeur=instructeur, created_at=timezone.now()
     )
+    compteurs.invalider(dossier.procedure_id)
     operation_enregistrer(
         operation=OperationLog.Operation.DOSSIER_SUPPRIMER_ADMINISTRATION, actor=instructeur.user, dossier=dossier,
         data={"state": dossier.state},
@@ -438,6 +441,7 @@ def dossier_restaurer_pour_administration(*, dossier: Dossier, instructeur) -> D
             f"{SUPPRESSION_RESTAURABLE_DELAI.days} jours : il ne peut plus être restauré."
         )
     dossier.suppression_administration.delete()
+    compteurs.invalider(dossier.procedure_id)
     operation_enregistrer(
         operation=OperationLog.Operation.DOSSIER_RESTAURER_ADMINISTRATION, actor=instructeur.user, dossier=dossier
     )
@@ -529,6 +533,7 @@ def dossier_labels_definir(*, dossier: Dossier, instructeur, label_ids) -> list[
     if added:
         DossierLabel.objects.bulk_create([DossierLabel(dossier=dossier, label_id=pk) for pk in added], ignore_conflicts=True)
     if added or removed:
+        compteurs.invalider(dossier.procedure_id)
         operation_enregistrer(
             operation=LABELS_MODIFIER, actor=instructeur.user, dossier=dossier,
             data={"ajoutes": sorted(added), "retires": sorted(removed)},
@@ -577,6 +582,7 @@ def dossier_envoyer_a_instructeur(*, dossier: Dossier, instructeur, destinataire
     follow, created = Follow.objects.get_or_create(instructeur=destinataire, dossier=dossier)
     if not created:
         raise ValidationError({"destinataire": f"{destinataire.user.email} suit déjà ce dossier."})
+    compteurs.invalider(dossier.procedure_id)
     operation_enregistrer(
         operation=DOSSIER_ENVOYER, actor=instructeur.user, dossier=dossier, data={"destinataire": destinataire.user.email}
     )

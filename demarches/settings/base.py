@@ -88,6 +88,12 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+
+# Memory of this process by default. The instructeurs' tab counters are remembered there
+# (instruction/compteurs.py): a deployment with several processes shares one, e.g.
+# CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+COMPTEURS_CACHE_SECONDS = env.int("COMPTEURS_CACHE_SECONDS", default=30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}

@@ -179,6 +179,9 @@ def filtres_q(colonnes: dict, filtres: list[dict]) -> Q:
     return q
 
 
+RECHERCHE_PAR_CLE_MAX = 1000
+
+
 def recherche_q(terme: str, procedure=None) -> Q:
     """Full-text search: the dossier number, or every word in the dossier's searchable text
     (of the démarche's dossiers only when `procedure` is given)."""
@@ -188,9 +191,15 @@ def recherche_q(terme: str, procedure=None) -> Q:
     textes = DossierTexte.objects.all() if procedure is None else DossierTexte.objects.filter(procedure=procedure)
     for mot in mots:
         textes = textes.filter(texte__contains=mot)
-    # "IN (SELECT …)": the trigram index (PostgreSQL) finds the texts, then the dossiers by key;
-    # an OR with a join would scan every dossier of the démarche.
-    q = Q(pk__in=textes.values("dossier_id"))
+    # Most searches find a few dossiers (a name, a number): they are looked up first (the trigram
+    # index on PostgreSQL) and the list reads those dossiers by key, whatever its sort. A search
+    # that finds many stays a subquery: walking the list in its order meets matches at once.
+    trouves = list(textes.values_list("dossier_id", flat=True)[: RECHERCHE_PAR_CLE_MAX + 1])
+    if len(trouves) <= RECHERCHE_PAR_CLE_MAX:
+        q = Q(pk__in=sorted(trouves))
+    else:
+        # "IN (SELECT …)" rather than an OR with a join, which would scan every dossier of the démarche.
+        q = Q(pk__in=textes.values("dossier_id"))
     if len(mots) == 1 and mots[0].isdigit() and len(mots[0]) < 12:
         q |= Q(pk=int(mots[0]))
     return q

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Dossier
 
+from .. import compteurs
 from ..models import DossierTexte, ValeurIndexee
 from .colonnes import type_de_liste
 
@@ -149,6 +150,8 @@ def dossiers_indexer(dossier_ids) -> int:
             valeurs.extend(lignes)
             textes.append(texte)
         enregistrer(chunk, valeurs, textes)
+        for procedure_id in colonnes_par_procedure:
+            compteurs.invalider(procedure_id)  # the filters and the search read these copies
         done += len(dossiers)
     return done
 

@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 
 from demarches.dossiers.models import Dossier
 
+from .. import selectors
 from ..templatetags.instruction_tags import BADGE_CLASSES
 from .colonnes import Colonne
 
@@ -138,6 +139,8 @@ def lignes(request, procedure, dossiers, colonnes, *, supprimes: bool) -> list[d
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
     suite = f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
     colonnes_champs = {colonne.stable_id: colonne for colonne in colonnes if colonne.is_champ}
+    dossiers = list(dossiers)
+    suivis = set() if supprimes else selectors.suivis_parmi(request.instructeur, (d.pk for d in dossiers))
     rows = []
     for dossier in dossiers:
         pk = dossier.pk
@@ -152,7 +155,7 @@ def lignes(request, procedure, dossiers, colonnes, *, supprimes: bool) -> list[d
                 f'title="Restaurer le dossier n° {pk}">Restaurer</button>'
             )
             action = actions[None](pk)
-        elif dossier.followed_by_me:
+        elif pk in suivis:
             bouton = (
                 f'<button type="submit" class="fr-btn fr-btn--sm fr-btn--tertiary" '
                 f'title="Ne plus suivre le dossier n° {pk}">Ne plus suivre</button>'

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from demarches.procedures.models import GroupeInstructeur
 
-from .. import selectors, services
+from .. import compteurs, selectors, services
 from ..models import ActionGroupee
 from ..views import PAGE_SIZE, CountedPaginator, _procedure, instructeur_required
 from . import actions_groupees, filtres, preferences
@@ -57,7 +57,7 @@ def procedure(request, procedure_id):
     condition = filtres.filtres_q(disponibles, choix.filtres)
     if recherche:
         condition &= filtres.recherche_q(recherche, procedure)
-    counters = selectors.compteurs(request.instructeur, procedure, label_id=label_id, condition=condition)
+    counters = compteurs.compteurs(request.instructeur, procedure, label_id=label_id, condition=condition)
     rows = selectors.dossiers_de_la_liste(
         request.instructeur,
         procedure,

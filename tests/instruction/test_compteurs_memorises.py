@@ -1,0 +1,140 @@
+"""The tab counters remembered between two pages (instruction/compteurs.py): asked again, they
+are not counted again; whatever changes what they count makes them counted again."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from demarches.dossiers import transitions
+from demarches.dossiers.models import Dossier
+from demarches.instruction import compteurs, services
+from tests import factories
+
+S = Dossier.State
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def dossiers(procedure):
+    return {
+        "construction": factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION, nom="Martin"),
+        "instruction": factories.dossier_creer(procedure=procedure, state=S.EN_INSTRUCTION, nom="Durand"),
+        "accepte": factories.dossier_creer(procedure=procedure, state=S.ACCEPTE, nom="Petit"),
+    }
+
+
+def _compter(instructeur, procedure, **kwargs):
+    with CaptureQueriesContext(connection) as captured:
+        counts = compteurs.compteurs(instructeur, procedure, **kwargs)
+    counting = [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    return counts, len(counting)
+
+
+def test_counters_asked_again_are_not_counted_again(instructeur, procedure, dossiers):
+    first, counted = _compter(instructeur, procedure)
+    assert (first["a-suivre"], first["traites"], first["tous"], counted) == (2, 1, 3, 1)
+    again, counted = _compter(instructeur, procedure)
+    assert again == first
+    assert counted == 0
+
+
+def test_each_filter_and_each_instructeur_has_its_own_counters(instructeur, procedure, dossiers):
+    tous, _ = _compter(instructeur, procedure)
+    martin, counted = _compter(instructeur, procedure, condition=Q(nom="Martin"))
+    assert (tous["tous"], martin["tous"], counted) == (3, 1, 1)
+    collegue = factories.InstructeurFactory()
+    procedure.default_groupe.instructeurs.add(collegue)
+    services.dossier_suivre(dossier=dossiers["construction"], instructeur=collegue)
+    mien, _ = _compter(instructeur, procedure)
+    sien, _ = _compter(collegue, procedure)
+    assert (mien["suivis"], sien["suivis"]) == (0, 1)
+
+
+def test_following_and_unfollowing_count_again(instructeur, procedure, dossiers):
+    _compter(instructeur, procedure)
+    services.dossier_suivre(dossier=dossiers["construction"], instructeur=instructeur)
+    counts, counted = _compter(instructeur, procedure)
+    assert (counts["a-suivre"], counts["suivis"], counted) == (1, 1, 1)
+    services.dossier_ne_plus_suivre(dossier=dossiers["construction"], instructeur=instructeur)
+    counts, _ = _compter(instructeur, procedure)
+    assert (counts["a-suivre"], counts["suivis"]) == (2, 0)
+
+
+def test_a_decision_counts_again(instructeur, procedure, dossiers):
+    _compter(instructeur, procedure)
+    transitions.accepter(dossier=dossiers["instruction"], instructeur=instructeur, notify=False)
+    counts, _ = _compter(instructeur, procedure)
+    assert (counts["a-suivre"], counts["traites"]) == (1, 2)
+
+
+def test_a_change_written_without_the_services_is_seen_through_the_last_update(instructeur, procedure, dossiers):
+    """Another process (its own cache) changed a dossier: its updated_at is part of the key."""
+    _compter(instructeur, procedure)
+    dossier = dossiers["construction"]
+    dossier.archived = True
+    dossier.save()
+    counts, _ = _compter(instructeur, procedure)
+    assert (counts["a-suivre"], counts["archives"]) == (1, 1)
+
+
+def test_deleting_restoring_and_destroying_dossiers_count_again(instructeur, procedure, dossiers):
+    _compter(instructeur, procedure)
+    services.dossier_supprimer_pour_administration(dossier=dossiers["accepte"], instructeur=instructeur)
+    counts, _ = _compter(instructeur, procedure)
+    assert (counts["traites"], counts["supprimes"]) == (0, 1)
+    services.dossier_restaurer_pour_administration(dossier=dossiers["accepte"], instructeur=instructeur)
+    counts, _ = _compter(instructeur, procedure)
+    assert (counts["traites"], counts["supprimes"]) == (1, 0)
+    # An older dossier deleted for good: the démarche's last update does not move.
+    Dossier.objects.filter(pk=dossiers["construction"].pk).update(updated_at=dossiers["construction"].created_at)
+    _compter(instructeur, procedure)
+    Dossier.objects.get(pk=dossiers["construction"].pk).delete()
+    counts, _ = _compter(instructeur, procedure)
+    assert counts["tous"] == 2
+
+
+def test_labels_count_again(instructeur, procedure, dossiers):
+    label = services.label_creer(procedure=procedure, instructeur=instructeur, name="Dossier prioritaire", color="pink-tuile")
+    before, _ = _compter(instructeur, procedure, label_id=label.pk)
+    services.dossier_labels_definir(dossier=dossiers["construction"], instructeur=instructeur, label_ids=[label.pk])
+    after, _ = _compter(instructeur, procedure, label_id=label.pk)
+    assert (before["tous"], after["tous"]) == (0, 1)
+
+
+def test_leaving_a_groupe_counts_again(instructeur, procedure, dossiers):
+    counts, _ = _compter(instructeur, procedure)
+    assert counts["tous"] == 3
+    procedure.default_groupe.instructeurs.remove(instructeur)
+    counts, _ = _compter(instructeur, procedure)
+    assert counts["tous"] == 0
+
+
+def test_the_list_page_shows_remembered_counters_until_a_follow(instructeur_client, instructeur, procedure, dossiers):
+    url = reverse("instruction:procedure", args=[procedure.pk])
+
+    def counts():
+        response = instructeur_client.get(url, {"statut": "tous"})
+        return {tab["tab"].key: tab["count"] for tab in response.context["tabs"]}
+
+    assert counts()["a-suivre"] == 2
+    assert counts()["a-suivre"] == 2
+    instructeur_client.post(reverse("instruction:suivre", args=[procedure.pk, dossiers["construction"].pk]))
+    assert (counts()["a-suivre"], counts()["suivis"]) == (1, 1)
+
+
+def test_each_row_offers_to_follow_or_to_stop_following(instructeur_client, instructeur, procedure, dossiers):
+    services.dossier_suivre(dossier=dossiers["instruction"], instructeur=instructeur)
+    html = instructeur_client.get(reverse("instruction:procedure", args=[procedure.pk]), {"statut": "tous"}).content.decode()
+    assert f'title="Ne plus suivre le dossier n° {dossiers["instruction"].pk}"' in html
+    assert f'title="Suivre le dossier n° {dossiers["construction"].pk}"' in html
+    assert f'title="Ne plus suivre le dossier n° {dossiers["construction"].pk}"' not in html
