@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from demarches.dossiers.models import Dossier
@@ -96,13 +97,28 @@ def test_the_search_reads_the_texts_of_the_demarche_only(instructeur, demarche):
     autre = factories.procedure_creer(instructeurs=[instructeur], champs=CHAMPS)
     ici = remplir(demarche, Nom_du_projet="Jardin partagé")
     ailleurs = remplir(autre, Nom_du_projet="Jardin partagé")
-    condition = filtres.recherche_q("jardin", demarche)
-    assert 'FROM "INSTRUCTION_DOSSIERTEXTE" U0 WHERE (U0."PROCEDURE_ID" = ' in _sql(Dossier.objects.filter(condition))
+    with CaptureQueriesContext(connection) as captured:
+        condition = filtres.recherche_q("jardin", demarche)
+    (lookup,) = captured.captured_queries
+    assert '"instruction_dossiertexte"."procedure_id" = ' in lookup["sql"]
+    # few dossiers found: the list reads them by key
+    assert f'"DOSSIERS_DOSSIER"."ID" IN ({ici.pk})' in _sql(Dossier.objects.filter(condition))
     assert {d.pk for d in selectors.dossiers_de_la_liste(instructeur, demarche, "tous", condition=condition)} == {ici.pk}
     # without a démarche (exports) the texts of every démarche are read, the list still filters by démarche
     assert {
         d.pk for d in selectors.dossiers_de_la_liste(instructeur, autre, "tous", condition=filtres.recherche_q("jardin"))
     } == {ailleurs.pk}
+
+
+def test_a_search_finding_many_dossiers_stays_a_subquery(instructeur, demarche, monkeypatch):
+    ici = remplir(demarche, Nom_du_projet="Jardin partagé")
+    remplir(demarche, Nom_du_projet="Jardin des plantes")
+    remplir(demarche, Nom_du_projet="Parc")
+    monkeypatch.setattr(filtres, "RECHERCHE_PAR_CLE_MAX", 1)
+    condition = filtres.recherche_q("jardin", demarche)
+    assert 'FROM "INSTRUCTION_DOSSIERTEXTE" U0 WHERE (U0."PROCEDURE_ID" = ' in _sql(Dossier.objects.filter(condition))
+    trouves = {d.pk for d in selectors.dossiers_de_la_liste(instructeur, demarche, "tous", condition=condition)}
+    assert len(trouves) == 2 and ici.pk in trouves
 
 
 # --- PostgreSQL indexes ---------------------------------------------------------------------------------
