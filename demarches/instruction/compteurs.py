@@ -8,8 +8,8 @@ cache under a key made of what they depend on:
 - the instructeur, the label and the list's filters and search (the SQL of the condition);
 - the démarche's generation, a number the services increase when a follow, a label, a deletion
   for the administration, a groupe's members or the search index change (`invalider`);
-- the last update of the démarche's dossiers (one row of the (procedure, updated_at) index), so
-  that a change made by another process is seen even with a cache of its own.
+- the last update of the démarche's deposited dossiers (read backwards from the (procedure,
+  updated_at) index), so that a change made by another process is seen even with a cache of its own.
 
 Entries live COMPTEURS_CACHE_SECONDS at most: the « expirant » and « supprimés récemment » tabs
 follow the clock, and a generation increased in another process's local cache is not seen here.
@@ -64,7 +64,10 @@ def compteurs(instructeur, procedure, *, label_id: int | None = None, condition:
     """selectors.compteurs, answered from the cache while nothing they count has changed."""
     if DUREE <= 0:
         return selectors.compteurs(instructeur, procedure, label_id=label_id, condition=condition)
-    derniere_maj = Dossier.objects.filter(procedure=procedure).aggregate(m=Max("updated_at"))["m"]
+    # Brouillons are never counted: a usager filling one in does not make the counters counted again.
+    derniere_maj = (
+        Dossier.objects.filter(procedure=procedure).exclude(state=Dossier.State.BROUILLON).aggregate(m=Max("updated_at"))["m"]
+    )
     empreinte = hashlib.sha1(_condition_sql(condition).encode(), usedforsecurity=False).hexdigest()
     key = (
         f"compteurs:{procedure.pk}:{_generation(procedure.pk)}:{derniere_maj.isoformat() if derniere_maj else '-'}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Commentaire, CorrectionDemande, Dossier, Follow, Traitement
 from demarches.fields import visibilite
+from demarches.fields.registry import StoredValue
 from demarches.procedures.models import GroupeInstructeur, Procedure
 
 from . import pastilles
@@ -185,9 +186,9 @@ def dossiers_de_la_liste(
 ) -> QuerySet:
     """The rows of one tab of the customisable list: filtered by `condition` (filters and search),
     sorted by `tri` (instruction.liste.filtres.Tri), with what the shown `colonnes` display fetched
-    in one query each (champ values, followers, labels), whatever the number of rows. Which rows
-    the instructeur follows is read for the page only (suivis_parmi): as a column of this query,
-    PostgreSQL would hash all his follows before the first row.
+    in one query each (followers, labels), whatever the number of rows. Read for the page only:
+    which rows the instructeur follows (suivis_parmi: as a column of this query, PostgreSQL would
+    hash all his follows before the first row) and the values of the champ columns (valeurs_des_champs).
 
     include_archived (exports): the tab's condition without the exclusion of archived dossiers."""
     rows = (
@@ -207,17 +208,7 @@ def dossiers_de_la_liste(
     if condition:
         rows = rows.filter(condition)
     keys = {colonne.key for colonne in colonnes}
-    stable_ids = [colonne.stable_id for colonne in colonnes if colonne.is_champ]
     prefetches = []
-    if stable_ids:
-        prefetches.append(
-            Prefetch(
-                "champs", queryset=Champ.objects.filter(stable_id__in=stable_ids, row_id="").only(
-                    "dossier_id", "stable_id", "value", "data"
-                ),
-                to_attr="champs_de_la_liste",
-            )
-        )
     if "labels" in keys:
         prefetches.append(Prefetch("dossier_labels", queryset=DossierLabel.objects.select_related("label").order_by("label_id")))
     if "suiveurs" in keys:
@@ -233,6 +224,16 @@ def dossiers_de_la_liste(
     if tri.annotations:
         rows = rows.annotate(**tri.annotations)
     return rows.order_by(*tri.order_by)
+
+
+def valeurs_des_champs(dossier_ids, stable_ids) -> dict[int, dict[int, StoredValue]]:
+    """The stored values of some top-level champs of some dossiers, by dossier then stable_id (one
+    query, plain tuples: a page of 100 dossiers × 5 champ columns needs no Champ instances)."""
+    valeurs: dict[int, dict[int, StoredValue]] = {}
+    rows = Champ.objects.filter(dossier_id__in=list(dossier_ids), stable_id__in=list(stable_ids), row_id="")
+    for dossier_id, stable_id, value, data in rows.order_by("id").values_list("dossier_id", "stable_id", "value", "data"):
+        valeurs.setdefault(dossier_id, {}).setdefault(stable_id, StoredValue(value=value, data=data))
+    return valeurs
 
 
 def suivis_parmi(instructeur, dossier_ids) -> set[int]:

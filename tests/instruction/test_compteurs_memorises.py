@@ -138,3 +138,12 @@ def test_each_row_offers_to_follow_or_to_stop_following(instructeur_client, inst
     assert f'title="Ne plus suivre le dossier n° {dossiers["instruction"].pk}"' in html
     assert f'title="Suivre le dossier n° {dossiers["construction"].pk}"' in html
     assert f'title="Ne plus suivre le dossier n° {dossiers["construction"].pk}"' not in html
+
+
+def test_a_brouillon_being_filled_in_does_not_count_again(instructeur, procedure, dossiers):
+    brouillon = factories.dossier_creer(procedure=procedure, state=S.BROUILLON)
+    _compter(instructeur, procedure)
+    brouillon.nom = "Nouveau"
+    brouillon.save()
+    counts, counted = _compter(instructeur, procedure)
+    assert (counts["tous"], counted) == (3, 0)

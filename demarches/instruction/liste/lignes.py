@@ -75,16 +75,12 @@ def _labels(dossier) -> str:
     )
 
 
-def _champs(dossier, colonnes_champs: dict[int, Colonne]) -> dict[int, str]:
-    """The displayed value of each shown champ of the dossier, by stable_id ("" when empty)."""
+def _champs(stored_values: dict, colonnes_champs: dict[int, Colonne]) -> dict[int, str]:
+    """The displayed value of each shown champ of a dossier, by stable_id ("" when empty)."""
     valeurs = {}
-    for champ in getattr(dossier, "champs_de_la_liste", ()):
-        colonne = colonnes_champs.get(champ.stable_id)
-        if colonne is None or champ.stable_id in valeurs:
-            continue
-        field_type = colonne.field_type
-        stored = champ.stored
-        valeurs[champ.stable_id] = "" if field_type.is_empty(stored) else field_type.display(stored)
+    for stable_id, stored in stored_values.items():
+        field_type = colonnes_champs[stable_id].field_type
+        valeurs[stable_id] = "" if field_type.is_empty(stored) else field_type.display(stored)
     return valeurs
 
 
@@ -140,11 +136,13 @@ def lignes(request, procedure, dossiers, colonnes, *, supprimes: bool) -> list[d
     suite = f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
     colonnes_champs = {colonne.stable_id: colonne for colonne in colonnes if colonne.is_champ}
     dossiers = list(dossiers)
-    suivis = set() if supprimes else selectors.suivis_parmi(request.instructeur, (d.pk for d in dossiers))
+    pks = [dossier.pk for dossier in dossiers]
+    suivis = set() if supprimes else selectors.suivis_parmi(request.instructeur, pks)
+    stored = selectors.valeurs_des_champs(pks, colonnes_champs) if colonnes_champs and pks else {}
     rows = []
     for dossier in dossiers:
         pk = dossier.pk
-        champs = _champs(dossier, colonnes_champs) if colonnes_champs else {}
+        champs = _champs(stored.get(pk, {}), colonnes_champs) if colonnes_champs else {}
         cellules = "".join(
             _numero(dossier, dossier_url(pk)) if colonne.key == "numero" else _cellule(colonne, dossier, champs)
             for colonne in colonnes
