@@ -284,6 +284,12 @@ class DossierSupprime(models.Model):
 
     dossier_number = models.PositiveBigIntegerField("numéro du dossier", db_index=True)
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="dossiers_supprimes")
+    # The dossier's groupe when it was deleted. Empty for traces written before it was kept (migration
+    # 0011) or whose groupe was deleted since: those are listed only under the démarche.
+    groupe_instructeur = models.ForeignKey(
+        "procedures.GroupeInstructeur", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="dossiers_supprimes",
+    )
     state = models.CharField(max_length=20, choices=Dossier.State.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     deleted_at = models.DateTimeField(auto_now_add=True)

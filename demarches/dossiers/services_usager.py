@@ -134,7 +134,8 @@ def _dossier_detruire(dossier: Dossier, *, reason: str) -> None:
         operation=Operation.DOSSIER_PURGER, automatic=True, dossier=dossier, data={"state": dossier.state, "reason": reason}
     )
     DossierSupprime.objects.create(
-        dossier_number=dossier.pk, procedure_id=dossier.procedure_id, state=dossier.state, reason=reason
+        dossier_number=dossier.pk, procedure_id=dossier.procedure_id,
+        groupe_instructeur_id=dossier.groupe_instructeur_id, state=dossier.state, reason=reason,
     )
     dossier.delete()
 

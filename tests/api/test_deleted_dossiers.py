@@ -1,13 +1,21 @@
-"""Demarche.deletedDossiers / pendingDeletedDossiers (and the groupe's): traces of deleted dossiers, corbeille."""
+"""Demarche.deletedDossiers / pendingDeletedDossiers (and the groupe's, limited to its own dossiers): traces of
+deleted dossiers, corbeille."""
 
 import datetime
+import json
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from demarches.api import services as api_services
 from demarches.api.graphql.ids import global_id
 from demarches.dossiers import services_usager, transitions
 from demarches.dossiers.models import Dossier, DossierSupprime
+from demarches.instruction import services as instruction_services
+from demarches.instruction.models import SUPPRESSION_RESTAURABLE_DELAI
+from demarches.procedures import groupes
+from demarches.procedures import services as procedure_services
 from tests import factories
 
 NODE = "id number state reason dateSupression"
@@ -124,3 +132,115 @@ def test_query_count_does_not_grow_with_the_page(gql, jeton, demarche):
 
     run(gql, jeton[1], demarche)  # the token's first use of the minute is recorded once
     assert count(2) == count(40)
+
+
+# --- One groupe's deleted dossiers ----------------------------------------------------------------
+
+
+def _accepte(demarche, instructeur, groupe) -> Dossier:
+    dossier = factories.dossier_creer(procedure=demarche, state=Dossier.State.EN_CONSTRUCTION)
+    Dossier.objects.filter(pk=dossier.pk).update(groupe_instructeur=groupe)
+    dossier.refresh_from_db()
+    transitions.passer_en_instruction(dossier=dossier, instructeur=instructeur)
+    transitions.accepter(dossier=dossier, instructeur=instructeur)
+    return dossier
+
+
+@pytest.fixture
+def par_groupe(demarche, administrateur, instructeur):
+    """Two groupes of one démarche, each with one dossier deleted for good: in the default groupe through
+    expiry, in « Ain » through the purge of a dossier deleted by the administration and by its usager.
+    Plus a trace written before the groupe was kept (no groupe)."""
+    ain = groupes.groupe_instructeur_creer(procedure=demarche, administrateur=administrateur, label="Ain")
+    procedure_services.instructeur_affecter(procedure=demarche, administrateur=administrateur,
+                                            email=instructeur.user.email, groupe=ain)
+    expire = _accepte(demarche, instructeur, demarche.default_groupe)
+    now = timezone.now()
+    Dossier.objects.filter(pk=expire.pk).update(
+        expire_at=now - datetime.timedelta(days=1), expiration_notice_sent_at=now
+    )
+    assert services_usager.retention_appliquer(now=now)["deleted"] == 1
+    purge = _accepte(demarche, instructeur, ain)
+    instruction_services.dossier_supprimer_pour_administration(dossier=purge, instructeur=instructeur)
+    services_usager.dossier_supprimer(dossier=purge, user=purge.user)
+    delai = max(SUPPRESSION_RESTAURABLE_DELAI, services_usager.CORBEILLE_PURGE_DELAY)
+    later = now + delai + datetime.timedelta(minutes=1)
+    assert instruction_services.dossiers_supprimes_purger(now=later) == 1
+    ancienne = DossierSupprime.objects.create(
+        dossier_number=88888, procedure=demarche, state="refuse", reason="expiration"
+    )
+    return {
+        "defaut": (demarche.default_groupe, expire.pk), "ain": (ain, purge.pk), "sans_groupe": ancienne.dossier_number
+    }
+
+
+def groupe_deleted(gql, secret, groupe):
+    status, body, _ = gql(secret, GROUPE_QUERY, {"number": groupe.pk})
+    assert status == 200 and "errors" not in body, body
+    return body["data"]["groupeInstructeur"]["deletedDossiers"]["nodes"]
+
+
+def test_deletion_keeps_the_groupe_of_the_dossier(par_groupe):
+    for groupe, number in (par_groupe["defaut"], par_groupe["ain"]):
+        assert DossierSupprime.objects.get(dossier_number=number).groupe_instructeur == groupe
+
+
+def test_each_groupe_lists_only_its_deleted_dossiers(gql, jeton, demarche, par_groupe):
+    (defaut, expire), (ain, purge) = par_groupe["defaut"], par_groupe["ain"]
+    assert groupe_deleted(gql, jeton[1], defaut) == [{"number": expire, "reason": "expired"}]
+    assert groupe_deleted(gql, jeton[1], ain) == [{"number": purge, "reason": "user_request"}]
+    # The démarche lists both, and the trace written before the groupe was kept
+    deleted = run(gql, jeton[1], demarche)["deletedDossiers"]["nodes"]
+    assert [node["number"] for node in deleted] == [expire, purge, par_groupe["sans_groupe"]]
+
+
+def test_groupe_deleted_dossiers_keep_pagination_order_and_since(gql, jeton, par_groupe):
+    ain, purge = par_groupe["ain"]
+    plus_tard = timezone.now() + datetime.timedelta(hours=1)
+    other = DossierSupprime.objects.create(
+        dossier_number=77777, procedure=ain.procedure, groupe_instructeur=ain, state="refuse", reason="expiration"
+    )
+    DossierSupprime.objects.filter(pk=other.pk).update(deleted_at=plus_tard)
+    query = """query($number: Int!, $first: Int, $after: String, $order: Order, $since: ISO8601DateTime) {
+      groupeInstructeur(number: $number) {
+        deletedDossiers(first: $first, after: $after, order: $order, deletedSince: $since) {
+          nodes { number } pageInfo { hasNextPage endCursor }
+        }
+      }
+    }"""
+
+    def page(**variables):
+        status, body, _ = gql(jeton[1], query, {"number": ain.pk, **variables})
+        assert status == 200 and "errors" not in body, body
+        result = body["data"]["groupeInstructeur"]["deletedDossiers"]
+        return [node["number"] for node in result["nodes"]], result["pageInfo"]
+
+    numbers, info = page(first=1)
+    assert numbers == [purge] and info["hasNextPage"] is True
+    numbers, info = page(first=1, after=info["endCursor"])
+    assert numbers == [77777] and info["hasNextPage"] is False
+    assert page(order="DESC")[0] == [77777, purge]
+    assert page(since=(plus_tard - datetime.timedelta(minutes=1)).isoformat())[0] == [77777]
+
+
+def test_groupe_deleted_dossiers_outside_the_scope(gql, client, administrateur, instructeur, par_groupe):
+    ain = par_groupe["ain"][0]
+    # A token of another administrateur
+    _, foreign = api_services.api_token_creer(
+        administrateur=factories.AdministrateurFactory(), name="Autre", write_access=False
+    )
+    # A token of the same administrateur, limited to another of his démarches
+    autre = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur])
+    _, limited = api_services.api_token_creer(
+        administrateur=administrateur, name="Limité", write_access=False, procedures=[autre]
+    )
+    for secret in (foreign, limited):
+        status, body, _ = gql(secret, GROUPE_QUERY, {"number": ain.pk})
+        assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "unauthorized"
+    # An instructeur of the groupe has no access to the API explorer
+    client.force_login(instructeur.user)
+    response = client.post(
+        reverse("api:graphql_session"), data=json.dumps({"query": GROUPE_QUERY, "variables": {"number": ain.pk}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and "data" not in response.json()

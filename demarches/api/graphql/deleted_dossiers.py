@@ -82,8 +82,10 @@ def _pending_node(dossier: DossierModel) -> DeletedDossier:
     )
 
 
-def supprimes(procedure_id: int) -> _Source:
-    queryset = DossierSupprime.objects.filter(procedure_id=procedure_id).exclude(state=DossierModel.State.BROUILLON)
+def supprimes(**filters) -> _Source:
+    """By démarche (procedure_id) or by groupe (groupe_instructeur_id: the dossier's groupe when it was deleted;
+    traces older than that column have none and appear only under their démarche)."""
+    queryset = DossierSupprime.objects.filter(**filters).exclude(state=DossierModel.State.BROUILLON)
     return _Source(queryset.only("pk", "dossier_number", "state", "reason", "deleted_at"), "deleted_at", _deleted_node)
 
 

@@ -108,8 +108,8 @@ class GroupeInstructeurWithDossiers(GroupeInstructeur):
         from . import deleted_dossiers
 
         return deleted_dossiers.paginer(
-            deleted_dossiers.supprimes(self.m.procedure_id), first=first, last=last, after=after, before=before,
-            order=order, deleted_since=deleted_since,
+            deleted_dossiers.supprimes(groupe_instructeur_id=self.m.pk), first=first, last=last, after=after,
+            before=before, order=order, deleted_since=deleted_since,
         )
 
     @strawberry.field(description="Liste de tous les dossiers en attente de suppression définitive d’un groupe instructeur.")
@@ -276,7 +276,7 @@ class Demarche(_DemarcheFields):
         from . import deleted_dossiers
 
         return deleted_dossiers.paginer(
-            deleted_dossiers.supprimes(self.m.pk), first=first, last=last, after=after, before=before,
+            deleted_dossiers.supprimes(procedure_id=self.m.pk), first=first, last=last, after=after, before=before,
             order=order, deleted_since=deleted_since,
         )
 
