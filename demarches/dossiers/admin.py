@@ -100,9 +100,9 @@ class InvitationAdmin(ReadOnlyAdmin):
 
 @admin.register(DossierSupprime)
 class DossierSupprimeAdmin(ReadOnlyAdmin):
-    """The trace of dossiers deleted for good: number, démarche, state, reason, date."""
+    """The trace of dossiers deleted for good: number, démarche, groupe, state, reason, date."""
 
-    list_display = ("dossier_number", "procedure", "state", "reason", "deleted_at")
+    list_display = ("dossier_number", "procedure", "groupe_instructeur", "state", "reason", "deleted_at")
     list_filter = ("reason", "state")
     search_fields = ("=dossier_number", "procedure__libelle")
-    list_select_related = ("procedure",)
+    list_select_related = ("procedure", "groupe_instructeur")
