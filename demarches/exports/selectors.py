@@ -12,9 +12,12 @@ with the number of chunks, never with the number of dossiers, and one chunk is i
 At 100 000 dossiers × 30 champs every cell counts: rows come from the database cursors without the
 ORM's conversions (PostgreSQL gives the dates in local time), champ cells go through one converter
 per column, memoised and inlined in the loop, and a second thread reads the next chunks while the
-current one is written (see _en_avance and bench/exports_bench.py).
+current one is written (see _en_avance and bench/exports_bench.py). On PostgreSQL the database
+pivots the champs into one row per dossier (pivot.py); for CSV, the rows are made of the file's
+texts (lignes_dossiers(textes=…)), converted once per distinct value of a column.
 """
 
+import concurrent.futures
 import datetime
 import json
 import queue
@@ -29,7 +32,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import BooleanField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, CharField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
@@ -40,6 +43,8 @@ from demarches.fields.types.basic import Date, DecimalNumber, IntegerNumber
 from demarches.instruction import selectors as instruction_selectors
 from demarches.instruction.models import Avis, DossierLabel, Label
 from demarches.procedures.models import Procedure, ProcedureRevision, TypeDeChamp
+
+from . import pivot
 
 # Dossiers read at a time (with their champs: 60 000 rows at 30 champs, a few MB): the reference
 # platform preloads 2 000 dossiers per batch as well.
@@ -81,6 +86,7 @@ class Feuille:
     name: str
     headers: list[str]
     rows: Iterable[list]
+    textes: bool = False  # rows of texts (lignes_dossiers(textes=…)), not of typed cells
 
 
 @dataclass
@@ -358,19 +364,23 @@ DATE_FIELDS = ("created_at", "updated_at", "depose_at", "en_instruction_at", "pr
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
-def _dates_locales(dossiers: QuerySet, fields: Sequence[str]) -> tuple[QuerySet, Callable]:
+def _dates_locales(dossiers: QuerySet, fields: Sequence[str], *, en_texte: bool = False) -> tuple[QuerySet, Callable]:
     """The values_list query of the dossiers' fields, and the function giving a date cell (naive local
     time) from what the database cursor returns for a date field.
 
     PostgreSQL converts the dates to local time itself (AT TIME ZONE): the cursor then returns
     naive datetimes, decoded by the driver's C code, where Django's loader for time-zoned values
-    is Python code (a third of the metadata's cost). Elsewhere, Python converts them."""
+    is Python code (a third of the metadata's cost); en_texte: their text "2026-03-02 10:30:15",
+    as datetime.isoformat(" ", "seconds") writes it. Elsewhere, Python converts them."""
     zone = timezone.get_current_timezone()
     name = getattr(zone, "key", None) or str(zone)
     if connections[dossiers.db].vendor != "postgresql" or not _ZONE_NAME.match(name):
         return dossiers.values_list(*fields), _to_local(zone)
+    template = f"(%(expressions)s AT TIME ZONE '{name}')"
+    if en_texte:
+        template = f"to_char({template}, 'YYYY-MM-DD HH24:MI:SS')"
     annotations = {
-        f"export_{f}": Func(F(f), template=f"(%(expressions)s AT TIME ZONE '{name}')", output_field=DateTimeField())
+        f"export_{f}": Func(F(f), template=template, output_field=CharField() if en_texte else DateTimeField())
         for f in fields if f in DATE_FIELDS
     }
     names = [f"export_{f}" if f in DATE_FIELDS else f for f in fields]
@@ -563,12 +573,29 @@ def _demandeur_etablissement(etablissement) -> dict:
 
 
 def _lots_bruts(
-    rows_query: QuerySet, chunk_size: int, wanted: frozenset[str], wanted_stable_ids, *, with_champs: bool
+    rows_query: QuerySet, chunk_size: int, wanted: frozenset[str], wanted_stable_ids, *, with_champs: bool,
+    pivot_plan: pivot.Pivot | None = None, parallel: bool = False,
 ) -> Iterator[tuple]:
     """What the database gives for each chunk of dossiers, unconverted: (rows, followers, labels,
-    deciders, batches of champs); one query per related table and chunk, only for the columns written."""
+    deciders, batches of champs, or with pivot_plan the pivoted rows); one query per related table
+    and chunk, only for the columns written. parallel: the pivot of half of each chunk is done by
+    another connection meanwhile (the database's share of an export is mostly the pivot)."""
+    helper = concurrent.futures.ThreadPoolExecutor(1, "export-pivot") if parallel and pivot_plan else None
+    try:
+        yield from _lots_lus(rows_query, chunk_size, wanted, wanted_stable_ids, with_champs, pivot_plan, helper)
+    finally:
+        if helper is not None:
+            helper.submit(connections.close_all).result()  # the helper thread's own connection
+            helper.shutdown()
+
+
+def _lots_lus(rows_query, chunk_size, wanted, wanted_stable_ids, with_champs, pivot_plan, helper) -> Iterator[tuple]:
     for chunk in _batches_without_conversion(rows_query, chunk_size):
         ids = [r[0] for r in chunk]
+        other_half = None
+        if with_champs and helper is not None:
+            other_half = helper.submit(pivot.lignes_pivotees, ids[len(ids) // 2:], pivot_plan)
+            ids_here = ids[:len(ids) // 2]
         followers: dict[int, list[str]] = {}
         if "instructeurs" in wanted:
             for dossier_id, email in (
@@ -592,7 +619,14 @@ def _lots_bruts(
                 .order_by("processed_at", "id")
                 .values_list("dossier_id", "instructeur_email")
             )
-        champ_batches = list(_champs(ids, wanted_stable_ids)) if with_champs else []
+        if not with_champs:
+            champ_batches = []
+        elif other_half is not None:
+            champ_batches = pivot.lignes_pivotees(ids_here, pivot_plan) + other_half.result()
+        elif pivot_plan is not None:
+            champ_batches = pivot.lignes_pivotees(ids, pivot_plan)
+        else:
+            champ_batches = list(_champs(ids, wanted_stable_ids))
         yield chunk, followers, labels, deciders, champ_batches
 
 
@@ -603,6 +637,8 @@ def _lots_bruts(
 # transaction's uncommitted rows (tests). EXPORT_READ_AHEAD = False turns it off.
 READ_AHEAD = getattr(settings, "EXPORT_READ_AHEAD", True)
 READ_AHEAD_CHUNKS = 1  # one chunk ahead: enough to overlap, and memory stays at two chunks
+# PostgreSQL pivots the champs (see pivot.py); EXPORT_READ_PIVOT = False keeps the per-champ path.
+READ_PIVOT = getattr(settings, "EXPORT_READ_PIVOT", True)
 
 
 def _lecture_en_avance_possible(alias: str) -> bool:
@@ -663,9 +699,13 @@ def lignes_dossiers(
     chunk_size: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
     colonnes: Sequence[str] | None = None,
+    textes=None,
 ) -> Iterator[list]:
     """One row per dossier: metadata, then one cell per public champ, then per annotation privée;
     with colonnes (keys of colonnes_disponibles), only those columns, in that order.
+    With textes (a writer's, e.g. writers.csv.TEXTES), every cell is already its text in the file:
+    champ cells are converted once per distinct value (memoised with the cell), and the writer
+    has nothing left to convert.
 
     Dossiers are read chunk by chunk; per chunk, one query per related table, and only for the
     columns written. on_chunk(rows_done) is called after each chunk (progress, heartbeat).
@@ -675,14 +715,22 @@ def lignes_dossiers(
     wanted = plan.wanted
     meta_keys = plan.meta_keys
     base = len(meta_keys)
-    padding = [None] * (plan.width - base)
+    empty, text, special_starts = (None, None, frozenset()) if textes is None else ("", *textes)
+    padding = [empty] * (plan.width - base)
     wanted_stable_ids = None
     if colonnes is not None:
         wanted_stable_ids = {int(k.split(":", 1)[1]) for k in wanted if k.startswith("champ:")}
     specs = _specs(schema_, plan.champ_position, wanted_stable_ids)
+    if text is not None:
+        specs = _specs_en_texte(specs, text)
     # Plain types (most champs) need only their index: one lookup, no unpacking.
     plain_index = {d: spec[0] for d, spec in specs.items() if spec[2] is None}.get
     converted = {d: spec for d, spec in specs.items() if spec[2] is not None}.get
+    pivot_plan = None
+    if READ_PIVOT and pivot.pivot_possible(Champ.objects.db, specs, schema_.stable_id_by_definition):
+        pivot_plan = pivot.pivot(
+            specs, schema_.stable_id_by_definition, plan.champ_position, cache_limit=CACHE_PER_COLUMN
+        )
     project = None
     if plan.indices is not None:
         getter = itemgetter(*plan.indices) if plan.indices else (lambda row: ())
@@ -690,11 +738,15 @@ def lignes_dossiers(
     individual = "civilite" in meta_keys
     company = "siret" in meta_keys
     fields = META_FIELDS + (("siret", "etablissement") if company else ())
-    rows_query, local = _dates_locales(dossiers, fields)
+    rows_query, local = _dates_locales(dossiers, fields, en_texte=text is not None)
     done = 0
+    read_ahead = _lecture_en_avance_possible(dossiers.db)
     lots = _en_avance(
-        lambda: _lots_bruts(rows_query, chunk_size, wanted, wanted_stable_ids, with_champs=bool(specs)),
-        enabled=_lecture_en_avance_possible(dossiers.db),
+        lambda: _lots_bruts(
+            rows_query, chunk_size, wanted, wanted_stable_ids, with_champs=bool(specs), pivot_plan=pivot_plan,
+            parallel=read_ahead,
+        ),
+        enabled=read_ahead,
     )
     for chunk, followers, labels, deciders, champ_batches in lots:
         ids = [r[0] for r in chunk]
@@ -713,7 +765,16 @@ def lignes_dossiers(
                 local(depose), local(instruction), local(processed), motivation, groupe or "",
                 ", ".join(followers.get(pk, ())), deciders.get(pk, ""), ", ".join(labels.get(pk, ())),
             ]
+            if text is not None:
+                meta = [
+                    v if type(v) is str and v[:1] not in special_starts else "" if v is None else text(v) for v in meta
+                ]
             cells[pk] = meta + padding
+        if pivot_plan is not None:
+            left = pivot.remplir(
+                cells, champ_batches, pivot_plan, empty=empty, text=text, special_starts=special_starts
+            )
+            champ_batches = _champs(left, wanted_stable_ids) if left else ()
         if specs:
             # The hottest loop of an export (one turn per champ: 3 million for 100 000 dossiers × 30
             # champs): no function call for plain texts nor for values already converted once.
@@ -723,7 +784,7 @@ def lignes_dossiers(
                     index = plain_index(definition_id)
                     if index is not None:
                         if value:
-                            cells[dossier_id][index] = value
+                            cells[dossier_id][index] = value if value[0] not in special_starts else text(value)
                         continue
                     spec = converted(definition_id)
                     if spec is None:
@@ -756,6 +817,18 @@ def lignes_dossiers(
         done += len(chunk)
         if on_chunk is not None:
             on_chunk(done)
+
+
+def _specs_en_texte(specs: dict[int, tuple], text: Callable[[object], str]) -> dict[int, tuple]:
+    """The specs whose converters give the cells' texts (memoised as such): "" for an empty cell."""
+    wrapped: dict[Callable, Callable] = {}
+
+    def en_texte(convert):
+        if convert not in wrapped:
+            wrapped[convert] = lambda value, data: text(convert(value, data))
+        return wrapped[convert]
+
+    return {d: (index, cache, convert and en_texte(convert)) for d, (index, cache, convert) in specs.items()}
 
 
 def _ids_par_lots(dossiers: QuerySet, chunk_size: int) -> Iterator[list[int]]:
@@ -917,11 +990,12 @@ def lignes_avis(dossiers: QuerySet, *, chunk_size: int | None = None) -> Iterato
 def feuilles(
     instructeur, procedure: Procedure, *, statut: str, include_archived: bool, with_avis: bool,
     label_id: int | None = None, on_chunk: Callable[[int], None] | None = None, chunk_size: int | None = None,
-    colonnes: Sequence[str] | None = None, annexes: bool | None = None, liste: dict | None = None,
+    colonnes: Sequence[str] | None = None, annexes: bool | None = None, liste: dict | None = None, textes=None,
 ) -> list[Feuille]:
     """The sheets of an export, as lazy row iterators: "Dossiers" (with colonnes, only those columns,
-    in that order), then for formats with sheets (annexes, by default with_avis): "Etablissements"
-    when the démarche has any, "Avis", and one sheet per repetition block."""
+    in that order; with textes, as texts: see lignes_dossiers), then for formats with sheets
+    (annexes, by default with_avis): "Etablissements" when the démarche has any, "Avis", and one
+    sheet per repetition block."""
     dossiers = dossiers_a_exporter(
         instructeur, procedure, statut=statut, include_archived=include_archived, label_id=label_id, liste=liste
     )
@@ -930,8 +1004,10 @@ def feuilles(
         Feuille(
             name="Dossiers", headers=headers(procedure, schema_, colonnes),
             rows=lignes_dossiers(
-                dossiers, procedure, schema_, chunk_size=chunk_size, on_chunk=on_chunk, colonnes=colonnes
+                dossiers, procedure, schema_, chunk_size=chunk_size, on_chunk=on_chunk, colonnes=colonnes,
+                textes=textes,
             ),
+            textes=textes is not None,
         )
     ]
     annexes = with_avis if annexes is None else annexes

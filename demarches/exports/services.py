@@ -205,15 +205,19 @@ def export_construire(export: Export, path: str, *, on_progress=None) -> int:
 
     writer_class = writer_for(export.format)
     colonnes = (export.modele_options or {}).get("colonnes")
+    textes = getattr(writer_class, "textes", None)  # the writer takes rows of texts it defines (csv)
     sheets = selectors.feuilles(
         export.instructeur, export.procedure, with_avis=writer_class.multiple_sheets, on_chunk=on_chunk,
-        colonnes=modeles.colonnes_a_exporter(colonnes) if colonnes else None, **options,
+        colonnes=modeles.colonnes_a_exporter(colonnes) if colonnes else None, textes=textes, **options,
     )
     writer = writer_class(path)
     try:
         rows = 0
         for index, sheet in enumerate(sheets):
-            written = writer.write_sheet(sheet.name, sheet.headers, sheet.rows)
+            if sheet.textes:
+                written = writer.write_sheet(sheet.name, sheet.headers, sheet.rows, textes=True)
+            else:
+                written = writer.write_sheet(sheet.name, sheet.headers, sheet.rows)
             if index == 0:
                 rows = written
     finally:

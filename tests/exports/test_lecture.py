@@ -81,8 +81,11 @@ def test_the_export_read_ahead_on_postgresql_writes_the_same_file(instructeur, d
         assert export.status == Export.Status.DONE, export.error
         return read(export.file.path, "csv")["Dossiers"]
 
-    # when exported with and without reading ahead, then the files hold the same rows
+    # when exported with and without reading ahead (which pivots half of each chunk in a thread of
+    # its own), and champ by champ, then the files hold the same rows
     ahead = produire()
     monkeypatch.setattr(selectors, "READ_AHEAD", False)
     assert produire() == ahead and len(ahead) == 8
-    assert _threads() == []
+    monkeypatch.setattr(selectors, "READ_PIVOT", False)
+    assert produire() == ahead
+    assert _threads() == [] and not [t for t in threading.enumerate() if t.name.startswith("export-pivot")]

@@ -6,6 +6,8 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from demarches.exports.writers import writer_for
 from demarches.exports.writers.xlsx import XlsxWriter
@@ -220,3 +222,41 @@ def test_xlsx_cells_carry_their_reference_only_after_an_empty_cell(tmp_path):
         [1, None, None, datetime.datetime(2026, 1, 2), "e"],
         ["a", "b", "c", "d", "e"],
     ]
+
+
+def _stdlib_csv(path, headers, rows):
+    """The file the standard library's csv module writes from the same texts (the reference)."""
+    import csv
+
+    from demarches.exports.writers.csv import cell_text
+
+    with open(path, "w", newline="", encoding="utf-8-sig", errors="replace") as handle:
+        writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(headers)
+        writer.writerows([[cell_text(cell) for cell in row] for row in rows])
+    return path.read_bytes()
+
+
+_CELLS = st.one_of(
+    st.none(), st.integers(), st.booleans(), st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.dates(), st.datetimes(), st.text(alphabet=st.sampled_from(list('ab é;"\n\r\t=+-@,.0 \x1f')), max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(width=st.integers(1, 4), data=st.data())
+def test_csv_writer_writes_the_bytes_of_the_csv_module(tmp_path, width, data):
+    # given rows of any cells: texts with delimiters, quotes, line breaks, formulas, lone empty fields
+    rows = data.draw(st.lists(st.lists(_CELLS, min_size=width, max_size=width), max_size=5))
+    headers = [f"Colonne {i}" for i in range(width - 1)] + ['Dernière "colonne"; avec\nretour']
+    # when written by our writer, from typed cells and from their texts
+    from demarches.exports.writers.csv import CsvWriter, cell_text
+
+    for textes in (False, True):
+        path = tmp_path / f"ecrivain-{textes}.csv"
+        writer = CsvWriter(str(path))
+        given_rows = [[cell_text(cell) for cell in row] for row in rows] if textes else rows
+        assert writer.write_sheet("Dossiers", headers, iter(given_rows), textes=textes) == len(rows)
+        writer.close()
+        # then the file is, byte for byte, what the csv module writes
+        assert path.read_bytes() == _stdlib_csv(tmp_path / "reference.csv", headers, rows)
