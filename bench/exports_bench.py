@@ -55,6 +55,18 @@ def _warm_up() -> None:
     formats.date_format(timezone.now(), "j F Y")
 
 
+def _sans_preferences_de_liste() -> None:
+    """Export every dossier of the démarche in the list's default order, whatever filters or sort
+    the bench's instructeur left in his list preferences (the bench data is browsed too): an export
+    follows the list as the instructeur sees it (services.export_demander)."""
+    from demarches.instruction.liste import preferences
+
+    preferences.preference = lambda instructeur, procedure: preferences.ListePreference(
+        instructeur=instructeur, procedure=procedure, colonnes=list(preferences.DEFAULT_COLONNES), filtres=[],
+        tri_colonne=preferences.DEFAULT_TRI[0], tri_sens=preferences.DEFAULT_TRI[1],
+    )
+
+
 def run_export(format: str, procedure_id: int, instructeur_id: int) -> dict:
     """In the child process: the whole job, timed."""
     from demarches.accounts.models import Instructeur
@@ -65,6 +77,7 @@ def run_export(format: str, procedure_id: int, instructeur_id: int) -> dict:
     procedure = Procedure.objects.get(pk=procedure_id)
     instructeur = Instructeur.objects.select_related("user").get(pk=instructeur_id)
     Export.objects.filter(procedure=procedure).delete()
+    _sans_preferences_de_liste()
     _warm_up()
     # The job is run here, in this process, as a worker would: not through the queue.
     services._enqueue = lambda export_id: None
