@@ -57,7 +57,7 @@ def _condition_sql(condition: Q | None) -> str:
     if not condition:
         return ""
     sql, params = Dossier.objects.filter(condition).values("pk").query.sql_with_params()
-    return sql % tuple(repr(p) for p in params)
+    return f"{sql}|{params!r}"
 
 
 def compteurs(instructeur, procedure, *, label_id: int | None = None, condition: Q | None = None) -> dict[str, int]:

@@ -52,6 +52,8 @@ def test_each_filter_and_each_instructeur_has_its_own_counters(instructeur, proc
     tous, _ = _compter(instructeur, procedure)
     martin, counted = _compter(instructeur, procedure, condition=Q(nom="Martin"))
     assert (tous["tous"], martin["tous"], counted) == (3, 1, 1)
+    durand, counted = _compter(instructeur, procedure, condition=Q(nom__in=["Durand", "Petit"]))
+    assert (durand["tous"], counted) == (2, 1)
     collegue = factories.InstructeurFactory()
     procedure.default_groupe.instructeurs.add(collegue)
     services.dossier_suivre(dossier=dossiers["construction"], instructeur=collegue)
