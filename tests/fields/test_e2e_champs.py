@@ -50,6 +50,14 @@ def saved(page):
     expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"enregistré à \d\d:\d\d"))
 
 
+def cocher(page, input_locator):
+    """Tick a DSFR radio or checkbox through its label, as a usager does. The input itself is drawn by
+    its label: clicking it by force could land elsewhere when an autosave answer moves the page meanwhile."""
+    input_id = input_locator.get_attribute("id")
+    page.locator(f'label[for="{input_id}"]').click()
+    expect(input_locator).to_be_checked()
+
+
 def datalist_values(page, input_id):
     return page.evaluate(
         "id => Array.from(document.getElementById(document.getElementById(id).getAttribute('list')).options).map(o => o.value)",
@@ -124,13 +132,13 @@ def test_usager_fills_every_new_field_type(page, live_url, check_page):
     # « Autre »: the text input shows once « Autre » is chosen.
     autre_texte = page.locator(f"#{ids['Type de demande']}-autre-texte")
     expect(autre_texte).to_be_hidden()
-    page.get_by_role("radio", name="Autre").check(force=True)
+    cocher(page, page.get_by_role("radio", name="Autre"))
     expect(autre_texte).to_be_visible()
     autre_texte.fill("Transfert d'activité")
     page.get_by_label(re.compile("^Activité")).fill("Activité 07")
 
     # The condition: « Oui » shows the repetition block.
-    page.get_by_role("radio", name="Oui").check(force=True)
+    cocher(page, page.get_by_role("radio", name="Oui"))
     expect(salaries).to_be_visible()
     page.get_by_label(re.compile(r"^Nom du salarié")).fill("Durand")
     page.get_by_role("button", name=re.compile("^Ajouter une ligne")).click()
@@ -143,7 +151,7 @@ def test_usager_fills_every_new_field_type(page, live_url, check_page):
     saved(page)
     page.get_by_role("button", name=re.compile("^Supprimer la ligne 1")).click()
     expect(page.get_by_role("button", name=re.compile("^Supprimer la ligne"))).to_have_count(0)
-    page.get_by_role("checkbox", name=re.compile("^Je m'engage")).check(force=True)
+    cocher(page, page.get_by_role("checkbox", name=re.compile("^Je m'engage")))
     saved(page)
     page.wait_for_timeout(1000)
     check_page("nouveaux-types-rempli")
