@@ -2,15 +2,15 @@
 forgotten): another usager and an instructeur of another démarche get 404 on GET and POST and change nothing,
 an anonymous visitor is sent to the login page, while the owner reaches the same URLs."""
 
-import re
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from demarches.dossiers import services_usager
 from demarches.dossiers.models import Champ, Dossier, Invitation
 from tests import factories
+from tests.routes import routes_commencant_par
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +21,7 @@ OBJET_ABSENT = {"justificatif", "attestation", "commentaire_piece_jointe", "modi
 
 
 def _patterns_de_dossier():
-    found = []
-
-    def walk(patterns, prefix, namespace):
-        for pattern in patterns:
-            if hasattr(pattern, "url_patterns"):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
-            else:
-                route = prefix + str(pattern.pattern)
-                if route.startswith("dossiers/<int:pk>/") and pattern.name:
-                    found.append((f"{namespace}:{pattern.name}", re.findall(r"<(?:\w+:)?(\w+)>", route)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
+    return routes_commencant_par("dossiers/<int:pk>/")
 
 
 @pytest.fixture

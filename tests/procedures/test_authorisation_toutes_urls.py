@@ -2,12 +2,12 @@
 new page cannot be forgotten): another administrateur gets 404 on GET and POST and changes nothing, while the
 démarche's own administrateur reaches it with the same arguments."""
 
-import re
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
+from tests.routes import routes_commencant_par
 from tests.procedures.test_authorisation import _snapshot, cible  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -19,19 +19,7 @@ OBJET_ABSENT = {"fichier", "modele_telecharger", "webhook_renvoyer"}
 
 
 def _patterns_de_demarche():
-    found = []
-
-    def walk(patterns, prefix, namespace):
-        for pattern in patterns:
-            if hasattr(pattern, "url_patterns"):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
-            else:
-                route = prefix + str(pattern.pattern)
-                if route.startswith("admin/procedures/<") and pattern.name:
-                    found.append((f"{namespace}:{pattern.name}", re.findall(r"<(?:\w+:)?(\w+)>", route)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
+    return routes_commencant_par("admin/procedures/<")
 
 
 def _arguments(c, noms):
