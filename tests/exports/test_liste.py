@@ -74,7 +74,7 @@ def liste_affichee(client, procedure, **params):
     while True:
         response = client.get(url, {"statut": "tous", **params, "page": page})
         assert response.status_code == 200
-        shown += [ligne["dossier"].pk for ligne in response.context["lignes"]]
+        shown += [ligne.dossier.pk for ligne in response.context["lignes"]]
         if not response.context["page"].has_next():
             return shown
         page += 1

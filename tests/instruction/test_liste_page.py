@@ -112,7 +112,7 @@ def test_filters_show_as_removable_tags_and_counters_follow_them(client_instruct
     )
     response = get(client_instructeur, demarche)
     # then only the matching dossier is listed, the counters follow, and both filters are tags
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [culture.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [culture.pk]
     counts = {t["tab"].key: t["count"] for t in response.context["tabs"]}
     assert counts["tous"] == 1 and counts["traites"] == 0 and counts["a-suivre"] == 1
     html = response.content.decode()
@@ -153,11 +153,11 @@ def test_sort_by_a_champ_in_both_directions_with_aria_sort(client_instructeur, d
     post(client_instructeur, demarche, "liste_colonnes", {"colonnes": [nombre]})
     post(client_instructeur, demarche, "liste_tri", {"tri": f"{nombre}:asc"})
     response = get(client_instructeur, demarche)
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [petit.pk, grand.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [petit.pk, grand.pk]
     assert 'aria-sort="ascending"' in response.content.decode()
     post(client_instructeur, demarche, "liste_tri", {"tri": f"{nombre}:desc"})
     response = get(client_instructeur, demarche)
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [grand.pk, petit.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [grand.pk, petit.pk]
     assert 'aria-sort="descending"' in response.content.decode()
 
 
@@ -165,11 +165,11 @@ def test_search_by_number_and_by_value_and_counters_follow(client_instructeur, d
     jardin = remplir(demarche, Nom_du_projet="Jardin partagé")
     festival = remplir(demarche, Nom_du_projet="Festival")
     response = get(client_instructeur, demarche, q="jardin")
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [jardin.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [jardin.pk]
     assert {t["tab"].key: t["count"] for t in response.context["tabs"]}["tous"] == 1
     assert "Recherche : « jardin »" in response.content.decode()
     response = get(client_instructeur, demarche, q=str(festival.pk))
-    assert festival.pk in [ligne["dossier"].pk for ligne in response.context["lignes"]]
+    assert festival.pk in [ligne.dossier.pk for ligne in response.context["lignes"]]
 
 
 def test_a_new_champ_value_is_found_without_any_explicit_reindex(client_instructeur, demarche):
@@ -180,7 +180,7 @@ def test_a_new_champ_value_is_found_without_any_explicit_reindex(client_instruct
     dossier.save()
     # then the search finds the new value
     response = get(client_instructeur, demarche, q="potager")
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [dossier.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [dossier.pk]
 
 
 def _page_queries(client, procedure, django_assert_max_num_queries):
@@ -231,7 +231,7 @@ def test_an_instructeur_only_lists_the_dossiers_of_his_groups(client_instructeur
     Dossier.objects.filter(pk=sien.pk).update(groupe_instructeur=autre_groupe)
     # when he searches, or filters on the other group explicitly
     response = get(client_instructeur, demarche, q="jardin")
-    assert [ligne["dossier"].pk for ligne in response.context["lignes"]] == [mien.pk]
+    assert [ligne.dossier.pk for ligne in response.context["lignes"]] == [mien.pk]
     post(
         client_instructeur,
         demarche,
