@@ -35,3 +35,14 @@ class Checker:
             for v in violations
         ]
         assert not violations, f"axe-core sur « {label} » ({self.page.url}) :\n" + "\n".join(details)
+
+
+def cocher(input_locator):
+    """Tick a DSFR radio or checkbox through its label, as a user does, and check that it is ticked.
+    The input itself is drawn by its label: a forced click on it could land elsewhere when an
+    autosave answer moves the page meanwhile."""
+    from playwright.sync_api import expect
+
+    input_id = input_locator.get_attribute("id")
+    input_locator.page.locator(f'label[for="{input_id}"]').click()
+    expect(input_locator).to_be_checked()

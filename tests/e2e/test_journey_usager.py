@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from demarches.dossiers import services, transitions
 from demarches.dossiers.models import Dossier
 from tests import factories
+from tests.browser import cocher
 
 CHAMPS = [
     ("header_section", "Votre projet", False, {}),
@@ -70,9 +71,9 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     nombre.fill("12")
     expect(page.locator("#autosave-status")).not_to_contain_text("erreur")
     expect(page.locator(".fr-input-group--error")).to_have_count(0)
-    page.get_by_role("checkbox", name="Livraison").check(force=True)
-    page.get_by_role("radio", name="Oui").check(force=True)
-    page.get_by_role("radio", name="Création").check(force=True)
+    cocher(page.get_by_role("checkbox", name="Livraison"))
+    cocher(page.get_by_role("radio", name="Oui"))
+    cocher(page.get_by_role("radio", name="Création"))
     page.wait_for_timeout(1200)
     dossier = Dossier.objects.get()
     assert {c.value for c in dossier.champs.all()} >= {"Pharmacie du centre", "12", "Livraison", "true", "Création"}

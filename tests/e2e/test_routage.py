@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from demarches.dossiers.models import Dossier
 from demarches.procedures.models import GroupeInstructeur
 from tests import factories
-from tests.browser import Checker
+from tests.browser import Checker, cocher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,7 +77,7 @@ def test_routage_des_dossiers(browser, live_url):
     usager.get_by_label("Nom *", exact=True).fill("Durand")
     usager.get_by_label("Prénom *").fill("Camille")
     usager.get_by_role("button", name="Continuer").click()
-    usager.get_by_role("radio", name="Aisne").check(force=True)
+    cocher(usager.get_by_role("radio", name="Aisne"))
     expect(usager.locator("#autosave-status")).to_contain_text("Votre brouillon a été enregistré")
     usager.get_by_role("button", name="Déposer le dossier").click()
     expect(usager.get_by_role("heading", name="Merci !")).to_be_visible()
