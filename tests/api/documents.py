@@ -168,6 +168,7 @@ EXPORT_PAGE = """query exportDemarche($number: Int!, $after: String, $first: Int
         instructeurs { email }
         messages { id email body createdAt }
         avis { id question reponse dateQuestion dateReponse expert { email } claimant { email } }
+        labels { id name color }
         champs { ...ChampFields }
         annotations { ...ChampFields }
       }

@@ -140,6 +140,15 @@ def test_token_limited_to_chosen_demarches(gql, administrateur, instructeur):
     assert body["data"]["demarche"]["title"] == "Première"
     _, body, _ = gql(secret, QUERY, {"n": second.pk})
     assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "unauthorized"
+    # Nor through the other entry points: its description, its groupe, one of its dossiers
+    outside = factories.dossier_creer(procedure=second, state=Dossier.State.EN_CONSTRUCTION)
+    for query, variables in [
+        ("query($d: FindDemarcheInput!) { demarcheDescriptor(demarche: $d) { title } }", {"d": {"number": second.pk}}),
+        ("query($n: Int!) { groupeInstructeur(number: $n) { label } }", {"n": second.default_groupe.pk}),
+        ("query($n: Int!) { dossier(number: $n) { number } }", {"n": outside.pk}),
+    ]:
+        _, body, _ = gql(secret, query, variables)
+        assert not any((body["data"] or {}).values()) and body["errors"][0]["extensions"]["code"] == "unauthorized", query
 
 
 def test_token_loses_access_when_its_administrateur_leaves_the_demarche(gql, jeton, administrateur, demarche):

@@ -155,3 +155,38 @@ def test_carte_and_titre_identite(gql, jeton, administrateur, instructeur):
     assert areas[1]["source"] == "cadastre" and areas[1]["geometry"]["type"] == "Point"
     identite = champs["Pièce d'identité"]
     assert identite["__typename"] == "TextChamp" and identite["value"] is None and "ne doit pas sortir" not in str(body)
+
+
+# Types without a dedicated type in the reference schema (docs/api/differences.md): one stored row each,
+# in the format the field type writes, with the text the API gives as `value` and as `stringValue`.
+TEXT_CHAMPS = [
+    # (type, label, value, data, expected value, expected stringValue)
+    ("email", "Courriel", "contact@exemple.fr", None, "contact@exemple.fr", "contact@exemple.fr"),
+    ("phone", "Téléphone", "01 23 45 67 89", None, "01 23 45 67 89", "01 23 45 67 89"),
+    ("iban", "IBAN", "FR7630006000011234567890189", None, "FR7630006000011234567890189", "FR76 3000 6000 0112 3456 7890 189"),
+    ("pays", "Pays de naissance", "FR", {"code": "FR", "nom": "France"}, "France", "France"),
+    ("regions", "Région", "84", {"code": "84", "nom": "Auvergne-Rhône-Alpes"}, "Auvergne-Rhône-Alpes", "Auvergne-Rhône-Alpes"),
+    ("departements", "Département", "01", {"code": "01", "nom": "Ain"}, "01 – Ain", "01 – Ain"),
+    ("epci", "EPCI", "200071751", {"code": "200071751", "nom": "CA du Bassin de Bourg-en-Bresse", "departement": "01"},
+     "CA du Bassin de Bourg-en-Bresse", "CA du Bassin de Bourg-en-Bresse"),
+    ("address", "Adresse du projet", "12 rue Inconnue 01000 Nulle-Part", {"etat": "non_trouvee"},
+     "12 rue Inconnue 01000 Nulle-Part (adresse saisie librement, non trouvée dans la Base Adresse Nationale)",
+     "12 rue Inconnue 01000 Nulle-Part (adresse saisie librement, non trouvée dans la Base Adresse Nationale)"),
+]
+
+
+def test_text_champs_of_the_other_types(gql, jeton, administrateur, instructeur):
+    # Given a dossier with one filled champ of each type the reference has no dedicated type for
+    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur], champs=[], publier=False)
+    tdcs = [_add(procedure, administrateur, type_champ, label) for type_champ, label, *_ in TEXT_CHAMPS]
+    procedure = procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path=f"textes-{procedure.pk}")
+    dossier = factories.dossier_creer(procedure=procedure, state=Dossier.State.EN_CONSTRUCTION)
+    for tdc, (_type, _label, value, data, *_expected) in zip(tdcs, TEXT_CHAMPS):
+        _row(dossier, tdc, value, data)
+    # When a client reads them as the reference's clients do
+    _, body, _ = gql(jeton[1], """query($n: Int!) { dossier(number: $n) { champs {
+        __typename label stringValue ... on TextChamp { value } ... on IntegerNumberChamp { value } } } }""", {"n": dossier.pk})
+    assert "errors" not in body, body.get("errors")
+    # Then each is a TextChamp with its value as the platform shows it
+    got = [(c["__typename"], c["label"], c["value"], c["stringValue"]) for c in body["data"]["dossier"]["champs"]]
+    assert got == [("TextChamp", label, value, string_value) for _t, label, _v, _d, value, string_value in TEXT_CHAMPS]

@@ -163,3 +163,38 @@ def test_explorer_links_follow_the_administrateur(administrateur, dossier):
     procedure_services.administrateur_ajouter(procedure=dossier.procedure, administrateur=administrateur, email=other.user.email)
     procedure_services.administrateur_retirer(procedure=dossier.procedure, administrateur=other, retire=administrateur)
     assert telecharger(url).status_code == 404
+
+
+def test_attestation_link_downloads_the_delivered_attestation(gql, jeton, demarche, dossier, instructeur, administrateur,
+                                                              django_capture_on_commit_callbacks):
+    # Given a démarche whose acceptance attestation is activated, and a dossier still being examined
+    from demarches.documents import selectors as document_selectors
+    from demarches.documents import services as document_services
+    from demarches.documents.models import Attestation, AttestationKind
+    from demarches.dossiers import transitions
+
+    default = document_selectors.attestation_modele(demarche, AttestationKind.ACCEPTATION)
+    document_services.attestation_modele_enregistrer(
+        procedure=demarche, administrateur=administrateur, kind=AttestationKind.ACCEPTATION, activated=True,
+        title=default.title, body=default.body,
+    )
+    query = "query($n: Int!) { dossier(number: $n) { attestation { filename contentType url } } }"
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.passer_en_instruction(dossier=dossier, instructeur=instructeur)
+    _, body, _ = gql(jeton[1], query, {"n": dossier.pk})
+    assert body["data"]["dossier"]["attestation"] is None  # no decision, no attestation
+    # When it is accepted (the attestation is delivered after the decision is committed)
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.accepter(dossier=dossier, instructeur=instructeur, motivation="Conforme.")
+    attestation = Attestation.objects.get(dossier=dossier, revoked_at__isnull=True)
+    _, body, _ = gql(jeton[1], query, {"n": dossier.pk})
+    assert "errors" not in body, body.get("errors")
+    link = body["data"]["dossier"]["attestation"]
+    # Then the API gives a signed link to that very PDF, downloadable without session or token
+    assert link["contentType"] == "application/pdf" and link["filename"] == attestation.file.name.rsplit("/", 1)[-1]
+    response = telecharger(link["url"])
+    assert response.status_code == 200
+    downloaded = b"".join(response.streaming_content)
+    with attestation.file.open("rb") as stored:
+        assert downloaded == stored.read()
+    assert f"n° {dossier.pk}" in pdf_text(downloaded)

@@ -15,7 +15,7 @@ from tests import factories
 from .test_mutations import ids, mutate
 
 SELECTION = "clientMutationId errors { message } dossier { number archived }"
-LABEL_SELECTION = "errors { message } label { id name color } dossier { number }"
+LABEL_SELECTION = "errors { message } label { id name color } dossier { number labels { name } }"
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_ajouter_puis_supprimer_label(gql, jeton, dossier, admin_instructeur):
     variables = {"dossierId": global_id("Dossier", dossier.pk), "labelId": global_id("Label", label.pk)}
     body = mutate(gql, jeton[1], "dossierAjouterLabel", "DossierAjouterLabelInput", variables, selection=LABEL_SELECTION)
     assert body["data"]["dossierAjouterLabel"] == {
-        "errors": None, "dossier": {"number": dossier.pk},
+        "errors": None, "dossier": {"number": dossier.pk, "labels": [{"name": "À relancer"}]},
         "label": {"id": global_id("Label", label.pk), "name": "À relancer", "color": "orange_terre_battue"},
     }
     assert list(DossierLabel.objects.filter(dossier=dossier).values_list("label_id", flat=True)) == [label.pk]
@@ -93,6 +93,7 @@ def test_ajouter_puis_supprimer_label(gql, jeton, dossier, admin_instructeur):
     # Removed
     body = mutate(gql, jeton[1], "dossierSupprimerLabel", "DossierSupprimerLabelInput", variables, selection=LABEL_SELECTION)
     assert body["data"]["dossierSupprimerLabel"]["errors"] is None
+    assert body["data"]["dossierSupprimerLabel"]["dossier"]["labels"] == []
     assert not DossierLabel.objects.filter(dossier=dossier).exists()
     again = mutate(gql, jeton[1], "dossierSupprimerLabel", "DossierSupprimerLabelInput", variables, selection=LABEL_SELECTION)
     assert "ne porte pas" in again["data"]["dossierSupprimerLabel"]["errors"][0]["message"]

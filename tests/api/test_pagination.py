@@ -120,3 +120,41 @@ def test_invalid_arguments_are_refused(gql, jeton, demarche, dossiers, variables
     _, body, _ = gql(jeton[1], PAGE, {"n": demarche.pk, **variables})
     assert message in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "bad_request"
+
+
+GROUPE_PAGE = """query($n: Int!, $first: Int, $after: String, $state: DossierState, $archived: Boolean, $order: Order) {
+  groupeInstructeur(number: $n) { dossiers(first: $first, after: $after, state: $state, archived: $archived, order: $order) {
+    nodes { number } pageInfo { hasNextPage endCursor }
+  } } }"""
+
+
+def test_groupe_instructeur_dossiers_are_paginated_and_filtered(gql, jeton, demarche, dossiers):
+    # Given the démarche's dossiers split between its default groupe and a second one (every third dossier)
+    from demarches.procedures.models import GroupeInstructeur
+
+    ain = GroupeInstructeur.objects.create(procedure=demarche, label="Ain")
+    in_ain = dossiers[::3]
+    Dossier.objects.filter(pk__in=in_ain).update(groupe_instructeur=ain)
+    by_pk = {d.pk: d for d in Dossier.objects.filter(pk__in=dossiers)}
+
+    def groupe_page(groupe, **variables):
+        status, body, _ = gql(jeton[1], GROUPE_PAGE, {"n": groupe.pk, **variables})
+        assert status == 200 and "errors" not in body, body.get("errors")
+        return body["data"]["groupeInstructeur"]["dossiers"]
+
+    # When a script walks the second groupe page after page
+    seen, after = [], None
+    while True:
+        connection = groupe_page(ain, first=4, after=after)
+        seen += [node["number"] for node in connection["nodes"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    # Then it gets that groupe's dossiers only, each once, in deposit order
+    assert seen == in_ain
+    # And the filters and order apply within the groupe
+    default = demarche.default_groupe
+    others = [pk for pk in dossiers if pk not in in_ain]
+    assert [n["number"] for n in groupe_page(default, state="accepte")["nodes"]] == [pk for pk in others if by_pk[pk].state == "accepte"]
+    assert [n["number"] for n in groupe_page(ain, archived=True)["nodes"]] == [pk for pk in in_ain if by_pk[pk].archived]
+    assert [n["number"] for n in groupe_page(ain, order="DESC", first=3)["nodes"]] == in_ain[::-1][:3]

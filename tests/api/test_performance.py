@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from demarches.dossiers.models import Champ, Commentaire, Dossier
-from demarches.instruction.models import Avis
+from demarches.instruction import services as instruction_services
+from demarches.instruction.models import Avis, DossierLabel
 from tests import factories
 
 from .conftest import dossier_en_construction
@@ -15,6 +16,7 @@ def _fill(demarche, count):
     template = dossier_en_construction(demarche, 1)
     instructeur = demarche.default_groupe.instructeurs.first()
     expert = factories.ExpertFactory()
+    labels = instruction_services.labels_de_la_procedure(demarche)
     for numero in range(2, count + 1):
         dossier = factories.dossier_creer(procedure=demarche, state=Dossier.State.EN_CONSTRUCTION)
         Champ.objects.bulk_create([
@@ -23,6 +25,7 @@ def _fill(demarche, count):
         ])
         Commentaire.objects.create(dossier=dossier, email=instructeur.user.email, instructeur=instructeur, body=f"Message {numero}")
         Avis.objects.create(dossier=dossier, expert=expert, claimant=instructeur, introduction="Votre avis ?", answer="Favorable")
+        DossierLabel.objects.bulk_create([DossierLabel(dossier=dossier, label=label) for label in labels[: numero % 3]])
 
 
 def _queries(gql, secret, demarche, first):

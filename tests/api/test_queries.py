@@ -194,6 +194,26 @@ def test_dossier_details_match_the_database(gql, jeton, dossier_complet, instruc
     assert data["annotations"] == [{"label": "Avis du service", "value": None}, {"label": "Dossier complet", "value": False}]
 
 
+def test_dossier_labels_match_the_database(gql, jeton, demarche, instructeur):
+    # Given two dossiers of a page, one carrying two labels put by an instructeur, the other none
+    from demarches.instruction import services as instruction_services
+
+    labelled, plain = dossier_en_construction(demarche, 1), dossier_en_construction(demarche, 2)
+    labels = instruction_services.labels_de_la_procedure(demarche)
+    instruction_services.dossier_labels_definir(dossier=labelled, instructeur=instructeur, label_ids=[labels[3].pk, labels[0].pk])
+    # When the page is read with the labels of each dossier
+    _, body, _ = gql(jeton[1], """query($n: Int!) { demarche(number: $n) { dossiers { nodes {
+        number labels { id name color } } } } }""", {"n": demarche.pk})
+    assert "errors" not in body, body.get("errors")
+    # Then each dossier lists its own labels, in the démarche's order of labels, with the reference's colour names
+    nodes = {node["number"]: node["labels"] for node in body["data"]["demarche"]["dossiers"]["nodes"]}
+    assert nodes[plain.pk] == []
+    assert nodes[labelled.pk] == [
+        {"id": global_id("Label", label.pk), "name": label.name, "color": label.color.replace("-", "_")}
+        for label in sorted((labels[0], labels[3]), key=lambda label: label.pk)
+    ]
+
+
 def test_demarche_fields_revisions_and_groupes(gql, jeton, demarche, instructeur):
     _, body, _ = gql(jeton[1], """query($n: Int!) { demarche(number: $n) {
         id number title description state declarative dateCreation datePublication dateFermeture

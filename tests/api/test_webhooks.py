@@ -120,6 +120,7 @@ def test_unreachable_receiver_is_recorded(demarche, administrateur, dossier, ins
 
 
 def test_retry_schedule_is_exponential_over_24_hours():
+    assert webhooks.TIMEOUT_SECONDS == 10  # each attempt waits 10 s at most for the receiver's answer
     delays = webhooks.retry_delays()
     assert delays[0] == 60 and delays[1] == 120 and max(delays) == 4 * 3600
     assert all(b >= a for a, b in zip(delays, delays[1:]))

@@ -9,6 +9,7 @@ from .champs import Build, Champ, Revision, build_champ
 from .common import Civilite, DossierState, File, PageInfo, Profile
 from .demandeurs import Demandeur, PersonnePhysique, personne_morale
 from .ids import decode_global_id, global_id
+from .labels import Label
 from .scalars import ISO8601DateTime
 
 if TYPE_CHECKING:
@@ -335,6 +336,10 @@ class Dossier:
     @strawberry.field
     def avis(self, info: strawberry.Info, id: Optional[strawberry.ID] = strawberry.UNSET) -> list[Avis]:
         return [Avis(m=avis) for avis in _by_id(info.context.batch.avis(self.m), id, "Avis")]
+
+    @strawberry.field(description="Les labels posés sur le dossier par les instructeurs.")
+    def labels(self, info: strawberry.Info) -> list[Label]:
+        return [Label(m=label) for label in info.context.batch.labels(self.m)]
 
     @strawberry.field(description="Les champs du formulaire, remplis par l'usager.")
     def champs(self, info: strawberry.Info, id: Optional[strawberry.ID] = strawberry.UNSET) -> list[Champ]:

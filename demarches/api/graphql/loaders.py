@@ -13,7 +13,7 @@ from demarches.accounts.models import Instructeur
 from demarches.fields.registry import StoredValue
 from demarches.dossiers.models import Champ, Commentaire, Follow, PieceJointe, Traitement
 from demarches.dossiers.models import Dossier as DossierModel
-from demarches.instruction.models import Avis
+from demarches.instruction.models import Avis, DossierLabel
 from demarches.procedures.models import GroupeInstructeur, Procedure, ProcedureRevision, TypeDeChamp
 
 
@@ -174,6 +174,18 @@ class Batch:
             return grouped
 
         return self._relation("attestations", dossier, load)
+
+    def labels(self, dossier) -> list:
+        """The labels put on the dossier, in the order of the démarche's labels, one query for the page."""
+
+        def load(ids):
+            grouped = defaultdict(list)
+            queryset = DossierLabel.objects.filter(dossier_id__in=ids).select_related("label")
+            for link in queryset.order_by("label_id"):
+                grouped[link.dossier_id].append(link.label)
+            return grouped
+
+        return self._relation("labels", dossier, load)
 
     def traitements(self, dossier) -> list:
         def load(ids):
