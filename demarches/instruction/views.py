@@ -80,7 +80,8 @@ def expert_required(view):
 
 
 def _procedure(request, procedure_id: int) -> Procedure:
-    procedure = get_object_or_404(Procedure.objects.select_related("service"), pk=procedure_id)
+    # A deleted démarche (hidden_at) leaves its instructeurs' workspace with its dossiers.
+    procedure = get_object_or_404(Procedure.objects.select_related("service"), pk=procedure_id, hidden_at__isnull=True)
     if not can_instruct(request.user, procedure):
         raise Http404("Démarche introuvable")
     return procedure

@@ -557,6 +557,13 @@ class PublicationForm(DsfrFormMixin, forms.Form):
         help_text="Lettres minuscules sans accent, chiffres et tirets, par exemple : demande-de-subvention.",
         error_messages={"required": "Indiquez l'adresse de la démarche."},
     )
+    lien_site = forms.CharField(
+        label="Où les usagers trouveront-ils le lien de la démarche ?", max_length=500, required=False,
+        help_text=(
+            "Typiquement, une page de votre site internet, par exemple : https://exemple.gouv.fr/ma-demarche. "
+            "Sinon, le moyen de diffusion, par exemple : courriel."
+        ),
+    )
 
 
 class MailTemplateForm(DsfrFormMixin, forms.Form):
@@ -568,6 +575,14 @@ class MailTemplateForm(DsfrFormMixin, forms.Form):
         label="Corps de l'e-mail", widget=forms.Textarea(attrs={"rows": 16}),
         help_text="Texte brut. Copiez les balises de la liste pour y insérer les informations du dossier.",
         error_messages={"required": "Rédigez le corps de l'e-mail."},
+    )
+    dossier_apercu = forms.IntegerField(
+        label="Numéro du dossier pour l'aperçu (facultatif)", required=False, min_value=1,
+        help_text=(
+            "Un dossier de test de cette démarche, ou un dossier que vous instruisez. "
+            "Sans numéro, l'aperçu utilise un dossier d'exemple."
+        ),
+        error_messages={"invalid": "Indiquez un numéro de dossier.", "min_value": "Indiquez un numéro de dossier."},
     )
 
 

@@ -36,6 +36,7 @@ FIXED = (
     Balise("motivation", "la motivation de la décision saisie par l'instructeur"),
     Balise("lien dossier", "le lien vers la page du dossier"),
     Balise("lien messagerie", "le lien vers la messagerie du dossier"),
+    Balise("lien attestation", "le lien de téléchargement de l'attestation (vide si la démarche n'en délivre pas)"),
     Balise("nom du service", "le nom du service en charge de la démarche"),
     Balise("demandeur", "le prénom et le nom du demandeur (à défaut, son adresse électronique)"),
     Balise("civilité", "la civilité du demandeur"),

@@ -155,6 +155,13 @@ def _url(name: str, pk: int) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
 
 
+def _lien_attestation(dossier) -> str:
+    """The usager's download link of the dossier's attestation, when the démarche delivers one for it."""
+    from demarches.documents.selectors import attestation_disponible
+
+    return _url("documents:attestation", dossier.pk) if attestation_disponible(dossier) else ""
+
+
 def valeurs_du_dossier(dossier) -> dict[str, str]:
     """The value of every tag for one dossier (keys normalised); champs through field_type.display."""
     procedure = dossier.procedure
@@ -167,6 +174,7 @@ def valeurs_du_dossier(dossier) -> dict[str, str]:
         "motivation": dossier.motivation,
         "lien dossier": _url("dossiers:show", dossier.pk),
         "lien messagerie": _url("dossiers:messagerie", dossier.pk),
+        "lien attestation": _lien_attestation(dossier),
         "nom du service": procedure.service.nom if procedure.service_id else "",
         "demandeur": dossier.demandeur,
         "civilité": dossier.civilite,
@@ -199,6 +207,7 @@ def valeurs_exemple(procedure: Procedure) -> dict[str, str]:
         "motivation": "La motivation saisie par l'instructeur au moment de sa décision.",
         "lien dossier": settings.SITE_URL.rstrip("/") + "/dossiers/123456/",
         "lien messagerie": settings.SITE_URL.rstrip("/") + "/dossiers/123456/messagerie/",
+        "lien attestation": _url("documents:attestation", 123456),
         "nom du service": procedure.service.nom if procedure.service_id else "",
         "demandeur": "Camille Exemple",
         "civilité": "Mme",

@@ -46,6 +46,7 @@ class Procedure(models.Model):
     libelle = models.CharField("titre de la démarche", max_length=255)
     description = models.TextField("description")
     path = models.SlugField("adresse de la démarche", max_length=200, unique=True, null=True, blank=True)
+    lien_site = models.CharField("où les usagers trouveront le lien de la démarche", max_length=500, blank=True)
     test_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=12, choices=State.choices, default=State.BROUILLON, db_index=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="procedures")

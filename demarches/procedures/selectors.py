@@ -14,6 +14,20 @@ ONGLETS = (
 )
 
 
+def dossier_pour_apercu(procedure: Procedure, user, numero: int):
+    """The dossier of this démarche whose values the administrateur may see in an e-mail preview: a test
+    dossier, or a dossier he instructs. None otherwise."""
+    from demarches.dossiers.models import Dossier
+    from demarches.dossiers.policies import can_view_as_instructeur
+
+    dossier = Dossier.objects.select_related("procedure__service", "groupe_instructeur").filter(
+        pk=numero, procedure=procedure
+    ).first()
+    if dossier is None:
+        return None
+    return dossier if dossier.for_procedure_preview or can_view_as_instructeur(user, dossier) else None
+
+
 def procedures_par_onglet(administrateur) -> list[dict]:
     """The administrateur's démarches grouped as on the dashboard, each with its dossier count."""
     procedures = (

@@ -494,7 +494,7 @@ def _freeze_and_copy(procedure: Procedure) -> None:
 
 
 @transaction.atomic
-def procedure_publier(*, procedure: Procedure, administrateur, path: str) -> Procedure:
+def procedure_publier(*, procedure: Procedure, administrateur, path: str, lien_site: str | None = None) -> Procedure:
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     _require_admin(procedure, administrateur)
     path = (path or "").strip().lower()
@@ -510,6 +510,8 @@ def procedure_publier(*, procedure: Procedure, administrateur, path: str) -> Pro
         raise ValidationError("Le formulaire n'a pas changé depuis sa publication : il n'y a aucune modification à publier.")
     changements = selectors.revision_changements(procedure) if republication else []
     procedure.path = path
+    if lien_site is not None:
+        procedure.lien_site = " ".join(lien_site.split())[:500]
     _freeze_and_copy(procedure)
     procedure.state = Procedure.State.PUBLIEE
     procedure.published_at = procedure.published_at or timezone.now()

@@ -255,12 +255,13 @@ def invitation_annuler(request, procedure, invitation_id):
 @administrateur_required
 @require_http_methods(["GET", "POST"])
 def publier(request, procedure):
-    initial = {"path": procedure.path or services.path_suggestion(procedure.libelle)}
+    initial = {"path": procedure.path or services.path_suggestion(procedure.libelle), "lien_site": procedure.lien_site}
     form = PublicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             procedure = services.procedure_publier(
-                procedure=procedure, administrateur=request.user.administrateur, path=form.cleaned_data["path"]
+                procedure=procedure, administrateur=request.user.administrateur, path=form.cleaned_data["path"],
+                lien_site=form.cleaned_data["lien_site"],
             )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -351,14 +352,22 @@ def email_modifier(request, procedure, kind):
     type_email = _type_email(kind)
     subject, body, personnalise = mail_templates.texte(procedure, kind)
     form = MailTemplateForm(request.POST or None, initial={"subject": subject, "body": body})
-    apercu = None
+    apercu, dossier = None, None
     if request.method == "POST" and form.is_valid():
+        texte = {"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]}
+        numero = form.cleaned_data["dossier_apercu"]
         try:
             if "apercu" in request.POST:
-                services.mail_template_verifier(procedure=procedure, **form.cleaned_data)
+                services.mail_template_verifier(procedure=procedure, **texte)
+                dossier = numero and selectors.dossier_pour_apercu(procedure, request.user, numero)
+                if numero and dossier is None:
+                    raise ValidationError({"dossier_apercu": (
+                        f"Aucun dossier n° {numero} de cette démarche n'est un dossier de test "
+                        "ou un dossier que vous instruisez."
+                    )})
             else:
                 services.mail_template_enregistrer(
-                    procedure=procedure, administrateur=request.user.administrateur, kind=kind, **form.cleaned_data
+                    procedure=procedure, administrateur=request.user.administrateur, kind=kind, **texte
                 )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -369,8 +378,9 @@ def email_modifier(request, procedure, kind):
     if not form.errors:
         text_subject = form.cleaned_data["subject"] if form.is_bound else subject
         text_body = form.cleaned_data["body"] if form.is_bound else body
-        valeurs = mail_templates.valeurs_exemple(procedure)
+        valeurs = mail_templates.valeurs_du_dossier(dossier) if dossier else mail_templates.valeurs_exemple(procedure)
         apercu = {
+            "dossier": dossier,
             "subject": " ".join(mail_tags.substituer(text_subject, valeurs).split()),
             "body": mail_tags.substituer(text_body, valeurs).strip(),
         }

@@ -99,6 +99,9 @@ def test_deliberation_accepts_images_too():
     description.deliberation_verifier(png("deliberation.png"))
     with pytest.raises(ValidationError, match="ne correspond pas"):
         description.deliberation_verifier(SimpleUploadedFile("deliberation.jpg", b"\x89PNG\r\n\x1a\n"))
+    description.deliberation_verifier(pdf("deliberation.pdf", size=20 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="trop volumineux .* maximale est de 20 Mo"):
+        description.deliberation_verifier(pdf("deliberation.pdf", size=20 * 1024 * 1024 + 1))
 
 
 @pytest.mark.parametrize("value,expected", [

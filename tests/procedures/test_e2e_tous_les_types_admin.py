@@ -1,6 +1,7 @@
 """Browser journey of an administrateur with one champ of every type of the registry: build the form
 through the editor, preview it, file a test dossier through the test link, publish with a custom
 path, change the form after publication and publish the revision, close. axe-core on every admin page.
+The administrateur, also instructeur, processes the test dossier up to acceptance and previews an e-mail with it.
 
 The types come from demarches/fields/registry.py: a type added to the registry is added here too,
 and the journey fails if the editor does not offer it.
@@ -56,11 +57,22 @@ def _ajouter(page, field_type):
     page.get_by_text(f"Le champ « {libelle} » a été ajouté.", exact=True).first.wait_for()
 
 
+def _etat(page, dossier, state):
+    for _ in range(100):
+        dossier.refresh_from_db()
+        if dossier.state == state:
+            return
+        page.wait_for_timeout(100)
+    assert dossier.state == state
+
+
 def test_every_type_journey(page, live_url, check_page, tmp_path):
     administrateur = factories.AdministrateurFactory()
     instructeur = factories.InstructeurFactory()
     procedure = factories.procedure_creer(
-        administrateur=administrateur, instructeurs=[instructeur], publier=False, champs=[],
+        # the administrateur is also an instructeur of his démarche: he rehearses the instruction on test dossiers
+        administrateur=administrateur, instructeurs=[instructeur, factories.InstructeurFactory(user=administrateur.user)],
+        publier=False, champs=[],
         libelle="Aide à la mobilité",
     )
     types = registry.all_types()
@@ -102,17 +114,39 @@ def test_every_type_journey(page, live_url, check_page, tmp_path):
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.get_by_role("heading", name="Merci !")).to_be_visible()
     dossier = Dossier.objects.get(procedure=procedure)
-    assert dossier.state == Dossier.State.EN_CONSTRUCTION
+    assert dossier.state == Dossier.State.EN_CONSTRUCTION and dossier.for_procedure_preview
+
+    # --- the administrateur, as instructeur, processes the test dossier up to a decision ---
+    page.goto(f"{live_url}/procedures/{procedure.pk}/dossiers/{dossier.pk}/")
+    page.get_by_role("button", name="Passer en instruction").click()
+    _etat(page, dossier, Dossier.State.EN_INSTRUCTION)
+    page.goto(f"{live_url}/procedures/{procedure.pk}/dossiers/{dossier.pk}/")
+    page.get_by_role("button", name="Accepter").click()
+    acceptation = page.locator("#modale-accepter")
+    acceptation.wait_for(state="visible")
+    acceptation.get_by_label("Motivation", exact=False).fill("Essai de la démarche.")
+    acceptation.get_by_role("button", name="Valider la décision").click()
+    _etat(page, dossier, Dossier.State.ACCEPTE)
+
+    # --- the acceptance e-mail previewed with this test dossier ---
+    page.goto(f"{live_url}/admin/procedures/{procedure.pk}/emails/acceptation/")
+    page.get_by_label("Numéro du dossier pour l'aperçu (facultatif)").fill(str(dossier.pk))
+    page.get_by_role("button", name="Prévisualiser").click()
+    page.get_by_role("heading", name=f"Aperçu avec le dossier n° {dossier.pk}").wait_for()
+    check_page("tous-types-email-apercu-dossier-test")
+    expect(page.get_by_text(f"Objet : Votre dossier n° {dossier.pk} a été accepté (Aide à la mobilité)")).to_be_visible()
 
     # --- publish with a custom path ---
     page.goto(f"{live_url}/admin/procedures/{procedure.pk}/publier/")
     check_page("tous-types-publier")
     page.get_by_label("Adresse de la démarche").fill("aide-mobilite-tous-types")
+    page.get_by_label("Où les usagers trouveront-ils le lien de la démarche ?").fill("https://exemple.gouv.fr/mobilite")
     page.get_by_role("button", name="Publier").click()
     check_page("tous-types-publiee")
     assert page.get_by_role("link", name=f"{live_url}/commencer/aide-mobilite-tous-types").first.is_visible()
     procedure.refresh_from_db()
     assert procedure.state == Procedure.State.PUBLIEE and procedure.path == "aide-mobilite-tous-types"
+    assert procedure.lien_site == "https://exemple.gouv.fr/mobilite"
     assert not Dossier.objects.filter(procedure=procedure).exists()  # test dossiers go at publication
 
     # --- change the form after publication, publish the revision ---

@@ -136,6 +136,41 @@ def test_preview_uses_the_posted_text_without_saving(admin_client, demarche):
     assert not MailTemplate.objects.exists()
 
 
+def _apercu(admin_client, demarche, numero):
+    return admin_client.post(_url(demarche, "refus"), {
+        "subject": "Refus n° --numéro du dossier--", "body": "Projet : --Nom du projet-- de --demandeur--",
+        "dossier_apercu": str(numero), "apercu": "1",
+    }).content.decode()
+
+
+def test_preview_with_a_test_dossier_of_the_demarche(admin_client, demarche, usager):
+    dossier = factories.dossier_creer(
+        procedure=demarche, user=usager, nom="Martin", prenom="Claire", for_procedure_preview=True
+    )
+    _champ(dossier, "Nom du projet", "Vélo cargo")
+    html = _apercu(admin_client, demarche, dossier.pk)
+    assert f"Aperçu avec le dossier n° {dossier.pk}" in html
+    assert f"Objet : Refus n° {dossier.pk}" in html and "Projet : Vélo cargo de Claire Martin" in html
+    assert not MailTemplate.objects.exists()
+
+
+def test_preview_with_a_dossier_he_instructs(admin_client, demarche, administrateur, usager):
+    dossier = factories.dossier_creer(procedure=demarche, user=usager, state=Dossier.State.EN_CONSTRUCTION, prenom="Paul")
+    _champ(dossier, "Nom du projet", "Atelier")
+    refused = _apercu(admin_client, demarche, dossier.pk)
+    assert f"Aucun dossier n° {dossier.pk} de cette démarche n&#x27;est un dossier de test" in refused
+    assert "Atelier" not in refused and "Aperçu avec" not in refused
+    demarche.default_groupe.instructeurs.add(factories.InstructeurFactory(user=administrateur.user))
+    assert "Projet : Atelier de Paul Martin" in _apercu(admin_client, demarche, dossier.pk)
+
+
+def test_preview_never_reads_a_dossier_of_another_demarche(admin_client, demarche, administrateur):
+    other = factories.procedure_creer(administrateur=administrateur, publier=False)
+    dossier = factories.dossier_creer(procedure=other, for_procedure_preview=True, prenom="Zoé")
+    html = _apercu(admin_client, demarche, dossier.pk)
+    assert "n&#x27;est un dossier de test ou un dossier que vous instruisez." in html and "Zoé" not in html
+
+
 def test_empty_fields_are_refused(admin_client, demarche):
     html = admin_client.post(_url(demarche, "refus"), {"subject": "", "body": ""}).content.decode()
     assert "Indiquez l&#x27;objet de l&#x27;e-mail." in html and "Rédigez le corps de l&#x27;e-mail." in html
@@ -193,6 +228,7 @@ def test_every_tag_in_the_accuse_de_reception(demarche, usager, administrateur):
         "motivation": "",
         "lien dossier": lines["lien dossier"],
         "lien messagerie": lines["lien messagerie"],
+        "lien attestation": "",  # no attestation for a deposit
         "nom du service": demarche.service.nom,
         "demandeur": "Claire Martin",
         "civilité": "Mme",
@@ -240,6 +276,39 @@ def test_each_decision_email_uses_the_custom_text(demarche, usager, instructeur,
         assert ": Hors délai (" in email.body
     assert Commentaire.objects.filter(dossier=dossier, is_automatic=True, body=email.body).exists()
     assert [m.subject for m in mailoutbox if m.to == [usager.email]] == [f"Dossier {dossier.pk}"]
+
+
+@pytest.mark.parametrize("activated", [True, False])
+def test_the_attestation_link_tag_of_the_acceptance_email(demarche, usager, instructeur, administrateur, activated,
+                                                         django_capture_on_commit_callbacks):
+    from demarches.documents.models import AttestationTemplate
+
+    AttestationTemplate.objects.create(procedure=demarche, kind="acceptation", activated=activated, title="A", body="B")
+    services.mail_template_enregistrer(
+        procedure=demarche, administrateur=administrateur, kind="acceptation",
+        subject="Dossier --numéro du dossier--", body="Attestation : [--lien attestation--]",
+    )
+    dossier = _dossier_rempli(demarche, usager)
+    Dossier.objects.filter(pk=dossier.pk).update(state=Dossier.State.EN_INSTRUCTION)
+    dossier.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.accepter(dossier=dossier, instructeur=instructeur)
+    body = OutgoingEmail.objects.get(kind="acceptation", dossier_id=dossier.pk).body
+    lien = body.split("[")[1].rstrip("]")
+    if activated:
+        assert lien.endswith(reverse("documents:attestation", args=[dossier.pk])) and lien.startswith("http")
+    else:
+        assert body == "Attestation : []"
+
+
+def test_the_attestation_link_tag_is_listed_and_previewed(admin_client, demarche):
+    html = admin_client.get(_url(demarche, "acceptation")).content.decode()
+    assert "--lien attestation--" in html
+    response = admin_client.post(
+        _url(demarche, "acceptation"),
+        {"subject": "Objet", "body": "Lien : --lien attestation--", "apercu": "1"},
+    )
+    assert reverse("documents:attestation", args=[123456]) in response.content.decode()
 
 
 def test_other_demarches_keep_the_default_text(demarche, usager, administrateur):

@@ -60,3 +60,21 @@ def test_other_roles_cannot_delete(client, procedure_en_test, usager):
     client.force_login(factories.AdministrateurFactory().user)
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
     assert Procedure.objects.get(pk=procedure_en_test.pk).hidden_at is None
+
+
+def test_the_dossiers_of_a_deleted_demarche_are_hidden_from_its_instructeurs(procedure, administrateur, instructeur):
+    from django.test import Client
+
+    dossier = factories.dossier_creer(procedure=procedure, state="en_instruction")
+    client = Client()
+    client.force_login(instructeur.user)
+    page = reverse("instruction:procedure", args=[procedure.pk])
+    assert client.get(page).status_code == 200
+    assert page in client.get(reverse("instruction:procedures")).content.decode()
+    services.procedure_clore(procedure=procedure, administrateur=administrateur)
+    services.procedure_supprimer(procedure=Procedure.objects.get(pk=procedure.pk), administrateur=administrateur)
+    assert page not in client.get(reverse("instruction:procedures")).content.decode()
+    # the démarche's list and its dossiers are out of reach
+    assert client.get(page).status_code == 404
+    assert client.get(reverse("instruction:dossier", args=[procedure.pk, dossier.pk])).status_code == 404
+    assert Dossier.objects.filter(pk=dossier.pk).exists()

@@ -69,6 +69,20 @@ def test_publier_success(admin_client, procedure_en_test):
     assert reverse("dossiers:commencer", kwargs={"path": "subvention-velo"}) == "/commencer/subvention-velo"
 
 
+def test_publier_records_where_usagers_find_the_link(admin_client, procedure_en_test):
+    url = reverse("procedures:publier", args=[procedure_en_test.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Diffusion de la démarche" in page and "Où les usagers trouveront-ils le lien de la démarche ?" in page
+    response = admin_client.post(url, {"path": "subvention-velo", "lien_site": "  https://exemple.gouv.fr/velo  "})
+    assert response.status_code == 302
+    procedure_en_test.refresh_from_db()
+    assert procedure_en_test.lien_site == "https://exemple.gouv.fr/velo"
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Les usagers trouvent ce lien ici : https://exemple.gouv.fr/velo" in page
+    # kept, and shown again, when the form changes are published later
+    assert 'value="https://exemple.gouv.fr/velo"' in admin_client.get(url).content.decode()
+
+
 def test_clore(admin_client, procedure):
     url = reverse("procedures:clore", args=[procedure.pk])
     page = admin_client.get(url).content.decode()
