@@ -34,6 +34,13 @@ class AttestationTemplateForm(DsfrFormMixin, forms.Form):
         help_text="Présenté en bas du document. Image PNG ou JPEG, 1 Mo au maximum.",
     )
     supprimer_signature = forms.BooleanField(label="Supprimer le tampon ou la signature actuels", required=False)
+    qr_code = forms.BooleanField(
+        label="Imprimer un code QR de vérification", required=False,
+        help_text=(
+            "Le code QR, accompagné d'une adresse et d'un code, mène à une page publique où chacun peut vérifier "
+            "que l'attestation a bien été délivrée par ce service et qu'elle n'a pas été annulée."
+        ),
+    )
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
 """Documents delivered to usagers: attestations on decision and deposit receipts (accusés de dépôt).
 
-Both carry a verification code printed with a QR code; the public page /verifier/<code>/ confirms
-that the document was issued here and shows its key facts, never personal data. The facts shown
-there are frozen on the row when the document is issued (démarche title, service, dates, digests).
+Both carry a verification code, printed with a QR code (optional on attestations); the public page
+/verifier/<code>/ confirms that the document was issued here and shows its key facts, never personal
+data. The facts shown there are frozen on the row when the document is issued (démarche title,
+service, dates, digests).
 """
 
 import secrets
@@ -57,6 +58,9 @@ class AttestationTemplate(models.Model):
     footer = models.CharField("pied de page", max_length=190, blank=True)
     logo = models.FileField("logo", upload_to=_logo_upload_to, blank=True, max_length=500)
     signature = models.FileField("tampon ou signature", upload_to=_signature_upload_to, blank=True, max_length=500)
+    # The code QR (with the address and the code of the verification page) printed at the bottom of the
+    # attestation. Without it the attestation still gets a code: the verification page keeps answering for it.
+    qr_code = models.BooleanField("code QR de vérification", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -46,7 +46,9 @@ def attestation_pdf(
         "content_digest": content_digest,
         "apercu": apercu,
         "dossier_de_test": dossier_de_test,
-        **_verification(code),
+        "qr_code": template.qr_code,
+        # Without the code QR the attestation prints no verification block (its code still works on the page).
+        **(_verification(code) if template.qr_code else {}),
     }
     return renderers.pdf("documents/pdf/attestation.html", context)
 

@@ -75,7 +75,7 @@ def _delete_after_commit(field_file) -> None:
 @transaction.atomic
 def attestation_modele_enregistrer(
     *, procedure, administrateur, kind: str, activated: bool, title: str, body: str, footer: str = "",
-    logo=None, supprimer_logo: bool = False, signature=None, supprimer_signature: bool = False,
+    logo=None, supprimer_logo: bool = False, signature=None, supprimer_signature: bool = False, qr_code: bool = True,
 ) -> AttestationTemplate:
     if not procedure_policies.can_administer(administrateur.user, procedure):
         raise PermissionDenied("Vous n'administrez pas cette démarche.")
@@ -105,8 +105,10 @@ def attestation_modele_enregistrer(
     template = AttestationTemplate.objects.select_for_update().filter(procedure=procedure, kind=kind).first()
     if template is None:
         template = AttestationTemplate(procedure=procedure, kind=kind)
-    before = {"activated": template.activated, "title": template.title, "body": template.body, "footer": template.footer}
+    before = {"activated": template.activated, "title": template.title, "body": template.body, "footer": template.footer,
+              "qr_code": template.qr_code}
     template.activated, template.title, template.body, template.footer = activated, title, body, footer
+    template.qr_code = bool(qr_code)
     for attribute, uploaded, remove in (("logo", logo, supprimer_logo), ("signature", signature, supprimer_signature)):
         current = getattr(template, attribute)
         if (uploaded is not None or remove) and current:
@@ -118,7 +120,7 @@ def attestation_modele_enregistrer(
     changes = [k for k, v in before.items() if getattr(template, k) != v]
     operation_enregistrer(
         operation="attestation_modele_modifier", actor=administrateur.user, procedure=procedure,
-        data={"kind": kind.value, "activated": activated, "changes": changes,
+        data={"kind": kind.value, "activated": activated, "qr_code": template.qr_code, "changes": changes,
               "logo": bool(logo or supprimer_logo), "signature": bool(signature or supprimer_signature)},
     )
     return template

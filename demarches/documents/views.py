@@ -150,6 +150,7 @@ def attestation_modele(request, procedure_id, kind):
                     activated=data["activated"], title=data["title"], body=data["body"], footer=data["footer"],
                     logo=data["logo"] or None, supprimer_logo=data["supprimer_logo"],
                     signature=data["signature"] or None, supprimer_signature=data["supprimer_signature"],
+                    qr_code=data["qr_code"],
                 )
             except ValidationError as error:
                 form.service_errors(error)
@@ -159,7 +160,8 @@ def attestation_modele(request, procedure_id, kind):
                 return redirect(request.path)
     else:
         form = AttestationTemplateForm(
-            initial={"activated": template.activated, "title": template.title, "body": template.body, "footer": template.footer},
+            initial={"activated": template.activated, "title": template.title, "body": template.body,
+                     "footer": template.footer, "qr_code": template.qr_code},
             kind=kind,
         )
     apercu_name = "documents:attestation_apercu" if kind == AttestationKind.ACCEPTATION else "documents:attestation_apercu_refus"

@@ -162,7 +162,8 @@ def _attestations(procedure: Procedure) -> list[dict]:
     from demarches.documents.models import AttestationTemplate
 
     return [
-        {"kind": t.kind, "activated": t.activated, **{name: getattr(t, name) for name in ATTESTATION_TEXTS},
+        {"kind": t.kind, "activated": t.activated, "qr_code": t.qr_code,
+         **{name: getattr(t, name) for name in ATTESTATION_TEXTS},
          **{name: _image(getattr(t, name)) for name in ATTESTATION_IMAGES}}
         for t in AttestationTemplate.objects.filter(procedure=procedure).order_by("kind")
     ]
@@ -366,7 +367,8 @@ def _lire_attestations(document: dict) -> list[dict]:
         if kind in kinds:
             _fail(f"l'attestation de type « {kind} » apparaît plusieurs fois.")
         kinds.add(kind)
-        attestation = {"kind": kind, "activated": bool(item.get("activated", False))}
+        attestation = {"kind": kind, "activated": bool(item.get("activated", False)),
+                       "qr_code": bool(item.get("qr_code", True))}
         for name in ATTESTATION_TEXTS:
             attestation[name] = _text(item, name, where)
         for name in ATTESTATION_IMAGES:

@@ -817,7 +817,7 @@ def _attestations_creer(procedure: Procedure, administrateur, attestations: list
             documents_services.attestation_modele_enregistrer(
                 procedure=procedure, administrateur=administrateur, kind=attestation["kind"],
                 activated=attestation["activated"], title=attestation["title"], body=attestation["body"],
-                footer=attestation["footer"], **images,
+                footer=attestation["footer"], qr_code=attestation["qr_code"], **images,
             )
         except Image.DecompressionBombError:
             label = AttestationKind(attestation["kind"]).label

@@ -48,6 +48,7 @@ def test_usager_downloads_receipt_and_attestation_and_verifies_them(page, live_u
     login(page, live_url, administrateur.user)
     page.goto(f"{live_url}/admin/procedures/{procedure.pk}/attestation/")
     check_page("editeur-attestation")
+    expect(page.get_by_label("Imprimer un code QR de vérification")).to_be_checked()  # on unless unticked
     page.get_by_label("Activer l'attestation d'acceptation").check(force=True)
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("L'attestation d'acceptation est activée.")).to_be_visible()

@@ -90,8 +90,8 @@ def test_the_document_carries_attestations_with_their_images_and_the_labels(sour
     assert acceptation["body"].startswith("Le dossier n° --numéro du dossier--")
     assert acceptation["footer"] == "Mairie, 1 place de la République"
     assert base64.b64decode(acceptation["logo"]) == PNG and base64.b64decode(acceptation["signature"]) == JPEG
-    assert refus == {"kind": "refus", "activated": False, "title": "Refus de l'aide", "body": "Motif : --motivation--",
-                     "footer": "", "logo": None, "signature": None}
+    assert refus == {"kind": "refus", "activated": False, "qr_code": True, "title": "Refus de l'aide",
+                     "body": "Motif : --motivation--", "footer": "", "logo": None, "signature": None}
     assert document["labels"] == [{"name": "À rappeler", "color": "green-menthe"},
                                   {"name": "Pièce manquante", "color": "pink-tuile"}]
     # never a path of this instance
