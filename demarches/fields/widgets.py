@@ -86,6 +86,11 @@ class ChampAffiche:
     def character_limit(self):
         return self.options.get("character_limit")
 
+    @property
+    def numero(self) -> str:
+        """The number shown before a section title ("" elsewhere)."""
+        return ""
+
 
 MEGA = 1024 * 1024
 FORMATS_HABITUELS = gettext_lazy("PDF, images (JPG, PNG), documents bureautiques (Word, Excel, OpenDocument), texte, CSV, ZIP")
@@ -135,6 +140,21 @@ class ChampDeFormulaire(ChampAffiche):
         except (TypeError, ValueError):
             level = 1
         return min(max(level, 1), 3) + 1 + self.heading_offset
+
+    @property
+    def numero(self) -> str:
+        """Section titles are numbered from their levels, among the titles of the same form (champs or annotations)."""
+        if self.field_type.key != "header_section":
+            return ""
+        from django.apps import apps
+
+        from .types.layout import numeros
+
+        tdc = self.type_de_champ
+        sections = apps.get_model("procedures", "TypeDeChamp").objects.filter(
+            revision_id=tdc.revision_id, private=tdc.private, parent__isnull=True, type_champ="header_section"
+        ).order_by("position", "id").values_list("stable_id", "libelle", "options")
+        return numeros(sections).get(tdc.stable_id, "")
 
     @property
     def accept(self):

@@ -15,7 +15,7 @@ from demarches.dossiers.models import Champ, Dossier, PieceJointe
 from demarches.fields import registry
 from tests import factories
 from tests.fields.demarches import demarche_creer
-from tests.fields.test_e2e_champs import login, saved
+from tests.fields.test_e2e_champs import cocher, login, saved
 
 FICHIERS = Path(__file__).resolve().parent / "fichiers"
 GPX = FICHIERS / "sentier_dijon.gpx"
@@ -91,7 +91,7 @@ def test_usager_fills_one_champ_of_every_type_and_the_instructeur_reads_it(page,
             "Salariés": lambda ids: {"champ": ids[OUI_NON], "operator": "eq", "value": "true"},
             MOTIF: lambda ids: {"champ": ids[OUI_NON], "operator": "eq", "value": "false"},
         },
-        descriptions={"À savoir": "Le dossier est étudié sous deux mois."},
+        descriptions={"À savoir": "<p>Le dossier est étudié sous <strong>deux mois</strong>.</p><script>alert(1)</script>"},
     )
     covered = set(procedure.active_revision.types_de_champ.values_list("type_champ", flat=True))
     assert covered == set(SPECS)
@@ -114,8 +114,12 @@ def test_usager_fills_one_champ_of_every_type_and_the_instructeur_reads_it(page,
     expect(salaries).to_be_hidden()
     expect(motif).to_be_hidden()
 
+    # The section title is numbered; the explication's description keeps its formatting, not its script.
+    expect(page.get_by_role("heading", name="1. Votre demande", exact=True)).to_be_visible()
     page.get_by_text("À savoir").click()
     expect(page.get_by_text("Le dossier est étudié sous deux mois.")).to_be_visible()
+    expect(page.locator("details strong", has_text="deux mois")).to_be_visible()
+    assert "alert(1)" not in page.content()
 
     # Plain inputs.
     champ("text").fill("Fête du quartier")
@@ -124,23 +128,23 @@ def test_usager_fills_one_champ_of_every_type_and_the_instructeur_reads_it(page,
     champ("decimal_number").fill("1500,50")
     champ("date").fill("2026-06-21")
     champ("datetime").fill("2026-06-20T14:30")
-    champ("checkbox").check(force=True)
-    page.locator(f"#{ids[SPECS['civilite'][0]]}-2").check(force=True)
+    cocher(page, champ("checkbox"))
+    cocher(page, page.locator(f"#{ids[SPECS['civilite'][0]]}-2"))
     champ("email").fill("camille.martin@example.fr")
     champ("phone").fill("06 12 34 56 78")
     champ("formatted").fill("AB 12")
-    champ("engagement").check(force=True)
-    page.get_by_role("radio", name="Exposition").check(force=True)
-    page.get_by_role("checkbox", name="Eau", exact=True).check(force=True)
-    page.get_by_role("checkbox", name="Barrières", exact=True).check(force=True)
+    cocher(page, champ("engagement"))
+    cocher(page, page.get_by_role("radio", name="Exposition"))
+    cocher(page, page.get_by_role("checkbox", name="Eau", exact=True))
+    cocher(page, page.get_by_role("checkbox", name="Barrières", exact=True))
     page.get_by_label("Premier choix", exact=True).select_option("Légumes")
     page.get_by_label(re.compile("^Second choix")).select_option("Poireau")
 
     # Conditions: « Non » shows the motif, « Oui » hides it and shows the repetition block.
-    page.locator(f"#{ids[OUI_NON]}-non").check(force=True)
+    cocher(page, page.locator(f"#{ids[OUI_NON]}-non"))
     expect(motif).to_be_visible()
     expect(salaries).to_be_hidden()
-    page.locator(f"#{ids[OUI_NON]}-oui").check(force=True)
+    cocher(page, page.locator(f"#{ids[OUI_NON]}-oui"))
     expect(motif).to_be_hidden()
     expect(salaries).to_be_visible()
     page.get_by_label(re.compile(r"^Nom du salarié")).fill("Durand")

@@ -140,6 +140,23 @@ def test_date_in_past_option():
     assert parse("date", ["2000-01-01"], date_in_past=True).value == "2000-01-01"
 
 
+def test_datetime_bounds_and_past_only(monkeypatch):
+    from demarches.fields.types import basic
+
+    monkeypatch.setattr(basic, "_maintenant", lambda: datetime.datetime(2026, 5, 10, 14, 30))
+    # « Dans le passé »: to the minute, later the same day is refused.
+    assert parse("datetime", ["2026-05-10T14:30"], date_in_past=True).value == "2026-05-10T14:30"
+    assert parse("datetime", ["2026-05-10T09:00"], date_in_past=True).value == "2026-05-10T09:00"
+    assert refused("datetime", ["2026-05-10T14:31"], date_in_past=True) == "La date doit être dans le passé."
+    assert refused("datetime", ["2026-06-01T08:00"], date_in_past=True) == "La date doit être dans le passé."
+    # Bounds are days, included.
+    bounds = {"min": "2026-01-01", "max": "2026-12-31"}
+    assert parse("datetime", ["2026-01-01T00:00"], **bounds).value == "2026-01-01T00:00"
+    assert parse("datetime", ["2026-12-31T23:59"], **bounds).value == "2026-12-31T23:59"
+    assert refused("datetime", ["2025-12-31T23:59"], **bounds) == "La date doit être le 1 janvier 2026 ou après."
+    assert refused("datetime", ["2027-01-01T00:00"], **bounds) == "La date doit être le 31 décembre 2026 ou avant."
+
+
 def test_datetime_valid_invalid_empty_and_display():
     assert parse("datetime", ["2025-06-11T09:32:45"]).value == "2025-06-11T09:32"
     assert refused("datetime", ["demain midi"]).startswith("Saisissez une date et une heure valides")

@@ -66,3 +66,11 @@ def repetitions_oob(context, widgets):
             )
     return mark_safe("".join(html))  # noqa: S308 (rendered templates, escaped by them)
 
+
+@register.filter
+def description_champ(texte, mode=""):
+    """A champ's description, formatted as its administrateur allowed (see fields/description.py);
+    "bloc" where paragraphs and lists fit, inline markup otherwise (a label's hint)."""
+    from ..description import description_html
+
+    return description_html(texte, bloc=mode == "bloc")

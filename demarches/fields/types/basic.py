@@ -202,6 +202,13 @@ class Date(FieldType):
             return stored.value
 
 
+def _maintenant() -> datetime.datetime:
+    """The local time of the platform, naive like the values typed in the form."""
+    from django.utils import timezone
+
+    return timezone.localtime().replace(tzinfo=None)
+
+
 @register
 class DateTime(FieldType):
     key = "datetime"
@@ -221,6 +228,9 @@ class DateTime(FieldType):
             raise ValidationError(gettext("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm).")) from None
         if value.tzinfo is not None:
             raise ValidationError(gettext("Saisissez une date et une heure valides (jj/mm/aaaa hh:mm)."))
+        # « Dans le passé » holds to the minute for a date et heure: later today is still to come.
+        if options.get("date_in_past") and value.replace(second=0, microsecond=0) > _maintenant():
+            raise ValidationError(gettext("La date doit être dans le passé."))
         _check_date_bounds(value.date(), options)
         return StoredValue(value=value.replace(second=0, microsecond=0).isoformat(timespec="minutes"))
 
