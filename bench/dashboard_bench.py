@@ -13,6 +13,8 @@ Scenarios:
   remembered while nothing they count changes) — target ≤50 ms p95; "recalculés": counted again
   (selectors.compteurs), what the first display after a change costs;
 - "sans compteurs mémorisés": the page just before, with the counters counted again each time;
+- "après un changement": the page (or the counters) right after one dossier changed — the counters
+  count again the slice of that dossier only, and the index copies it again (the UPDATE is timed too);
 - "recherche": the list searched for a word of the champ values and for a dossier number — ≤200 ms p95;
 - "tri …": sorts on the dossier's metadata, its followers and its labels (no target; metadata sorts walk an
   index, followers and labels are one CASE over hashed lists of dossiers, see liste/filtres._tri_premier).
@@ -24,6 +26,7 @@ Data comes from bench/generate.py (its own database, never the development one).
 """
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -147,6 +150,9 @@ def main():
 
     from django.core.cache import cache
 
+    from django.utils import timezone
+
+    from demarches.dossiers.models import Dossier
     from demarches.instruction import compteurs, selectors
     from demarches.instruction.liste import filtres, preferences
 
@@ -168,6 +174,19 @@ def main():
 
         return call
 
+    numeros = list(procedure.dossiers.exclude(state="brouillon").values_list("pk", flat=True))
+    hasard = random.Random(0)
+
+    def apres_un_changement(call):
+        """One dossier changed just before (as a usager's or a colleague's action would): the
+        counters count its slice again, the index copies it again."""
+
+        def changed_then_call():
+            Dossier.objects.filter(pk=hasard.choice(numeros)).update(updated_at=timezone.now())
+            return call()
+
+        return changed_then_call
+
     rows = []
 
     def measure(name, call):
@@ -182,6 +201,7 @@ def main():
     disponibles = _preferences(procedure, instructeur)
     measure("liste personnalisée", page(statut="tous"))
     measure("  sans compteurs mémorisés", page(recompter=True, statut="tous"))
+    measure("  après un changement", apres_un_changement(page(statut="tous")))
 
     choix = preferences.choix(preferences.preference(instructeur, procedure), disponibles)
     condition = filtres.filtres_q(disponibles, choix.filtres)
@@ -189,11 +209,16 @@ def main():
     shown = min(total, 100)
     measure("compteurs", lambda: compteurs.compteurs(instructeur, procedure, condition=condition))
     measure("  recalculés", lambda: selectors.compteurs(instructeur, procedure, condition=condition))
+    measure(
+        "  après un changement",
+        apres_un_changement(lambda: compteurs.compteurs(instructeur, procedure, condition=condition)),
+    )
 
     # Full-text search (the filter stays on, as an instructeur would have it).
     preferences.filtres_vider(instructeur=instructeur, procedure=procedure)
     measure("recherche mot", page(statut="tous", q="jardin festival"))
     measure("  sans compteurs mémorisés", page(recompter=True, statut="tous", q="jardin festival"))
+    measure("  après un changement", apres_un_changement(page(statut="tous", q="jardin festival")))
     numero = procedure.dossiers.order_by("pk").values_list("pk", flat=True)[args.dossiers // 2]
     measure("recherche numéro", page(statut="tous", q=str(numero)))
     measure("  sans compteurs mémorisés", page(recompter=True, statut="tous", q=str(numero)))

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Commentaire, CorrectionDemande, Dossier, Follow, Traitement
 from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
+from demarches.fields.types.layout import numeros
 from demarches.procedures.models import GroupeInstructeur, Procedure
 
 from . import pastilles
@@ -152,6 +153,30 @@ def compteurs(instructeur, procedure, *, label_id: int | None = None, condition:
     return {key: aggregates[COUNTER_NAMES[key]] or 0 for key in filters}
 
 
+def compteurs_par_tranche(
+    instructeur, procedure, taille: int, *, tranches=None, label_id: int | None = None, condition: Q | None = None
+) -> dict[int, dict[str, int]]:
+    """The tab counters of one démarche for each slice of `taille` dossier numbers (slice n: numbers
+    n × taille to (n + 1) × taille − 1), in one query; only the given `tranches` when there are some.
+    A slice where the instructeur sees no dossier is absent."""
+    filters = _tab_filters(instructeur)
+    visibles = dossiers_visibles(instructeur).filter(procedure=procedure).filter(_avec_label(label_id))
+    if condition:
+        visibles = visibles.filter(condition)
+    if tranches is not None:
+        bornes = Q()
+        for tranche in tranches:
+            bornes |= Q(pk__gte=tranche * taille, pk__lt=(tranche + 1) * taille)
+        visibles = visibles.filter(bornes)
+    rows = (
+        visibles.annotate(tranche=F("pk") / Value(taille))
+        .values("tranche")
+        .annotate(**{COUNTER_NAMES[key]: Count("pk", filter=condition) for key, condition in filters.items()})
+        .order_by()
+    )
+    return {row["tranche"]: {key: row[COUNTER_NAMES[key]] or 0 for key in filters} for row in rows}
+
+
 def dossiers_du_tableau(
     instructeur, procedure, tab: str, *, include_archived: bool = False, label_id: int | None = None
 ) -> QuerySet:
@@ -262,6 +287,9 @@ class LigneDemande:
     is_heading: bool = False
     value: str = ""
     pieces: tuple = ()
+    numero: str = ""  # a section title's number, as on the usager's form
+    dossier_lie: int | None = None  # « Lien vers un autre dossier »: the linked dossier's number
+    procedure_liee: int | None = None  # its démarche, when the reader may open it (see liens_visibles)
 
 
 def demande(dossier: Dossier) -> list[LigneDemande]:
@@ -274,20 +302,44 @@ def demande(dossier: Dossier) -> list[LigneDemande]:
     types_de_champ = list(dossier.revision.public_types_de_champ())
     # Champs hidden by their condition are not part of the demande (as on the usager's side).
     hidden = visibilite.masques(types_de_champ, {stable_id: champ.stored for stable_id, champ in champs.items()})
+    # Numbered among all the section titles of the form, hidden ones included, as on the usager's side.
+    numeros_sections = numeros(
+        (tdc.stable_id, tdc.libelle, tdc.options) for tdc in types_de_champ if tdc.type_champ == "header_section"
+    )
     for tdc in types_de_champ:
         if tdc.stable_id in hidden:
             continue
         field_type = tdc.field_type
         if not field_type.fillable:
             if field_type.key == "header_section":
-                lignes.append(LigneDemande(type_de_champ=tdc, is_heading=True))
+                lignes.append(LigneDemande(type_de_champ=tdc, is_heading=True, numero=numeros_sections.get(tdc.stable_id, "")))
             continue
         champ = champs.get(tdc.stable_id)
         if field_type.accepts_files:
             lignes.append(LigneDemande(type_de_champ=tdc, pieces=tuple(champ.pieces.all()) if champ else ()))
         else:
             value = field_type.display(champ.stored) if champ and not field_type.is_empty(champ.stored) else ""
-            lignes.append(LigneDemande(type_de_champ=tdc, value=value))
+            lignes.append(LigneDemande(type_de_champ=tdc, value=value, dossier_lie=_dossier_lie(field_type, champ) if value else None))
+    return lignes
+
+
+def _dossier_lie(field_type, champ) -> int | None:
+    if field_type.key != "dossier_link" or not isinstance(champ.data, dict):
+        return None
+    number = champ.data.get("dossier_id")
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def liens_visibles(instructeur, lignes: list[LigneDemande]) -> list[LigneDemande]:
+    """Tells each « Lien vers un autre dossier » line the démarche of its dossier when the instructeur
+    may open it (a dossier of his groups, see dossiers_visibles): one query for the whole page."""
+    numbers = {ligne.dossier_lie for ligne in lignes if ligne.dossier_lie is not None}
+    if not numbers:
+        return lignes
+    visibles = dict(dossiers_visibles(instructeur).filter(pk__in=numbers).values_list("pk", "procedure_id"))
+    for ligne in lignes:
+        if ligne.dossier_lie is not None:
+            ligne.procedure_liee = visibles.get(ligne.dossier_lie)
     return lignes
 
 
@@ -364,14 +416,26 @@ def avis_partages(avis: Avis) -> QuerySet:
 def annotation_types(dossier: Dossier) -> list:
     """The private champs an instructeur fills on this dossier's revision, in order.
 
-    Attachments and repetition blocks are not offered as annotations yet: their widgets post to
-    usager-only URLs (upload, add a row).
-    """
-    return [
-        tdc
-        for tdc in dossier.revision.private_types_de_champ()
-        if not tdc.field_type.accepts_files and not tdc.field_type.has_children
-    ]
+    Pièces justificatives post to the instructeur's own upload URLs (views_annotations), repetition
+    blocks to the annotations page. A titre d'identité is never an annotation (the editor does not
+    offer it): one made before is left out."""
+    return [tdc for tdc in dossier.revision.private_types_de_champ() if tdc.type_champ != "titre_identite"]
+
+
+def annotation_champ(dossier: Dossier, stable_id: int) -> Champ | None:
+    return Champ.objects.filter(dossier=dossier, stable_id=stable_id, row_id="").first()
+
+
+def annotation_piece(dossier: Dossier, piece_id: int):
+    """An attachment of one of the dossier's annotations privées (None otherwise)."""
+    from demarches.dossiers.models import PieceJointe
+
+    return (
+        PieceJointe.objects.filter(pk=piece_id, champ__dossier=dossier, champ__row_id="")
+        .filter(champ__stable_id__in=[tdc.stable_id for tdc in annotation_types(dossier) if tdc.field_type.accepts_files])
+        .select_related("champ")
+        .first()
+    )
 
 
 def annotations_du_dossier(dossier: Dossier) -> list[tuple]:

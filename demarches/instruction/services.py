@@ -19,7 +19,7 @@ from demarches.audit.services import operation_enregistrer
 from demarches.core.emails import email_envoyer
 from demarches.dossiers.models import CorrectionDemande, Dossier, Follow
 from demarches.dossiers.policies import can_edit_as_usager, can_view_as_instructeur
-from demarches.dossiers.services import _champ_ecrire, _parse
+from demarches.dossiers.services import _champ_ecrire, _parse, _repetition_enregistrer
 from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
 from demarches.procedures.policies import can_instruct
@@ -54,7 +54,7 @@ def dossier_suivre(*, dossier: Dossier, instructeur) -> Follow:
     _require_instructeur_of(instructeur, dossier)
     follow, created = Follow.objects.get_or_create(instructeur=instructeur, dossier=dossier)
     if created:
-        compteurs.invalider(dossier.procedure_id)
+        compteurs.invalider(dossier.procedure_id, [dossier.pk])
         operation_enregistrer(operation=OperationLog.Operation.SUIVRE, actor=instructeur.user, dossier=dossier)
     return follow
 
@@ -64,7 +64,7 @@ def dossier_ne_plus_suivre(*, dossier: Dossier, instructeur) -> None:
     _require_instructeur_of(instructeur, dossier)
     deleted, _ = Follow.objects.filter(instructeur=instructeur, dossier=dossier).delete()
     if deleted:
-        compteurs.invalider(dossier.procedure_id)
+        compteurs.invalider(dossier.procedure_id, [dossier.pk])
         operation_enregistrer(operation=OperationLog.Operation.NE_PLUS_SUIVRE, actor=instructeur.user, dossier=dossier)
 
 
@@ -305,18 +305,33 @@ def annotations_enregistrer(*, dossier: Dossier, instructeur, posted) -> dict[in
     parsed: dict[int, tuple] = {}
     for tdc, champ in annotations:
         field_type, html_id = tdc.field_type, tdc.html_id
-        if not field_type.fillable:
+        # Files are attached on their own (services_annotations); a block's rows are saved below.
+        if not field_type.fillable or field_type.accepts_files or field_type.has_children:
             continue
         if html_id not in posted and f"{html_id}-present" not in posted:
             continue
         raw = field_type.raw_from_post(posted, html_id)
         parsed[tdc.stable_id] = _parse(field_type, raw, tdc.options, champ.stored if champ else None)
-    # Annotations hidden by their conditions (evaluated on the values being saved) are emptied, not validated.
+    # Annotations hidden by their conditions (evaluated on the values being saved) are emptied, not validated;
+    # attachments and blocks keep what they hold (hidden, they are not shown).
     values = {tdc.stable_id: champ.stored for tdc, champ in annotations if champ is not None}
     values.update({stable_id: stored for stable_id, (stored, _) in parsed.items()})
     hidden = visibilite.masques_annotations_du_dossier(dossier, values)
     for tdc, champ in annotations:
-        if tdc.stable_id in hidden and tdc.field_type.fillable:
+        field_type = tdc.field_type
+        if field_type.accepts_files or (field_type.has_children and tdc.stable_id in hidden):
+            continue
+        if field_type.has_children:
+            if tdc.html_id not in posted and f"{tdc.html_id}-present" not in posted:
+                continue
+            # The usager form's rows: « Ajouter une ligne », « Supprimer la ligne », each row's children.
+            error, row_changed = _repetition_enregistrer(dossier, tdc, champ, posted)
+            if error:
+                errors[tdc.stable_id] = error
+            if row_changed:
+                changed.append(tdc.stable_id)
+            continue
+        if tdc.stable_id in hidden and field_type.fillable:
             stored, error = StoredValue(), ""
         elif tdc.stable_id in parsed:
             stored, error = parsed[tdc.stable_id]
@@ -420,7 +435,7 @@ def dossier_supprimer_pour_administration(*, dossier: Dossier, instructeur) -> S
     suppression = SuppressionAdministration.objects.create(
         dossier=dossier, instructeur=instructeur, created_at=timezone.now()
     )
-    compteurs.invalider(dossier.procedure_id)
+    compteurs.invalider(dossier.procedure_id, [dossier.pk])
     operation_enregistrer(
         operation=OperationLog.Operation.DOSSIER_SUPPRIMER_ADMINISTRATION, actor=instructeur.user, dossier=dossier,
         data={"state": dossier.state},
@@ -441,7 +456,7 @@ def dossier_restaurer_pour_administration(*, dossier: Dossier, instructeur) -> D
             f"{SUPPRESSION_RESTAURABLE_DELAI.days} jours : il ne peut plus être restauré."
         )
     dossier.suppression_administration.delete()
-    compteurs.invalider(dossier.procedure_id)
+    compteurs.invalider(dossier.procedure_id, [dossier.pk])
     operation_enregistrer(
         operation=OperationLog.Operation.DOSSIER_RESTAURER_ADMINISTRATION, actor=instructeur.user, dossier=dossier
     )
@@ -533,7 +548,7 @@ def dossier_labels_definir(*, dossier: Dossier, instructeur, label_ids) -> list[
     if added:
         DossierLabel.objects.bulk_create([DossierLabel(dossier=dossier, label_id=pk) for pk in added], ignore_conflicts=True)
     if added or removed:
-        compteurs.invalider(dossier.procedure_id)
+        compteurs.invalider(dossier.procedure_id, [dossier.pk])
         operation_enregistrer(
             operation=LABELS_MODIFIER, actor=instructeur.user, dossier=dossier,
             data={"ajoutes": sorted(added), "retires": sorted(removed)},
@@ -582,7 +597,7 @@ def dossier_envoyer_a_instructeur(*, dossier: Dossier, instructeur, destinataire
     follow, created = Follow.objects.get_or_create(instructeur=destinataire, dossier=dossier)
     if not created:
         raise ValidationError({"destinataire": f"{destinataire.user.email} suit déjà ce dossier."})
-    compteurs.invalider(dossier.procedure_id)
+    compteurs.invalider(dossier.procedure_id, [dossier.pk])
     operation_enregistrer(
         operation=DOSSIER_ENVOYER, actor=instructeur.user, dossier=dossier, data={"destinataire": destinataire.user.email}
     )

@@ -94,6 +94,7 @@ DATABASES = {
 # CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 COMPTEURS_CACHE_SECONDS = env.int("COMPTEURS_CACHE_SECONDS", default=30)
+COMPTEURS_TRANCHE = env.int("COMPTEURS_TRANCHE", default=4096)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}

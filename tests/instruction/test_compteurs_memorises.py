@@ -7,10 +7,11 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from demarches.dossiers import transitions
 from demarches.dossiers.models import Dossier
-from demarches.instruction import compteurs, services
+from demarches.instruction import compteurs, selectors, services
 from tests import factories
 
 S = Dossier.State
@@ -149,3 +150,73 @@ def test_a_brouillon_being_filled_in_does_not_count_again(instructeur, procedure
     brouillon.save()
     counts, counted = _compter(instructeur, procedure)
     assert (counts["tous"], counted) == (3, 0)
+
+
+# --- counted again slice by slice --------------------------------------------------------------------
+
+
+@pytest.fixture
+def tranches_de_deux(monkeypatch):
+    """Slices of 2 dossier numbers, so that a few dossiers spread over several slices."""
+    monkeypatch.setattr(compteurs, "TRANCHE", 2)
+
+
+def _recomptes(instructeur, procedure, **kwargs):
+    """The counters, and the SQL of the counting queries the call ran."""
+    with CaptureQueriesContext(connection) as captured:
+        counts = compteurs.compteurs(instructeur, procedure, **kwargs)
+    return counts, [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_change_counts_again_only_the_slice_of_the_changed_dossier(tranches_de_deux, instructeur, procedure):
+    # given 8 deposited dossiers over several slices, counted once
+    tous = [factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION) for _ in range(8)]
+    _, counting = _recomptes(instructeur, procedure)
+    assert len(counting) == 1 and '"id" >=' not in counting[0]
+    # when one of them is followed
+    services.dossier_suivre(dossier=tous[3], instructeur=instructeur)
+    counts, counting = _recomptes(instructeur, procedure)
+    # then only its slice is counted again, and the counters are those of a whole count
+    tranche = tous[3].pk // 2
+    assert len(counting) == 1
+    assert f'"id" >= {tranche * 2}' in counting[0] and f'"id" < {(tranche + 1) * 2}' in counting[0]
+    assert counts == selectors.compteurs(instructeur, procedure)
+    assert (counts["a-suivre"], counts["suivis"]) == (7, 1)
+
+
+def test_the_counters_by_slice_always_equal_a_whole_count(tranches_de_deux, instructeur, procedure):
+    """Every kind of change, one after the other, each followed by a page."""
+    label = services.label_creer(procedure=procedure, instructeur=instructeur, name="Pièces à vérifier", color="orange-terre-battue")
+    d = [factories.dossier_creer(procedure=procedure, state=state) for state in (S.EN_CONSTRUCTION, S.EN_INSTRUCTION) * 3]
+    brouillon = factories.dossier_creer(procedure=procedure, state=S.BROUILLON)
+    filtre = Q(state__in=[S.EN_INSTRUCTION, S.ACCEPTE])
+
+    def changements():
+        yield lambda: services.dossier_suivre(dossier=d[0], instructeur=instructeur)
+        yield lambda: transitions.accepter(dossier=d[1], instructeur=instructeur, notify=False)
+        yield lambda: services.dossier_labels_definir(dossier=d[2], instructeur=instructeur, label_ids=[label.pk])
+        yield lambda: services.dossier_supprimer_pour_administration(dossier=Dossier.objects.get(pk=d[1].pk), instructeur=instructeur)
+        yield lambda: Dossier.objects.filter(pk=d[4].pk).update(archived=True, updated_at=timezone.now())
+        yield lambda: transitions.passer_en_construction(dossier=brouillon, user=brouillon.user)
+        yield lambda: Dossier.objects.get(pk=d[5].pk).delete()
+        yield lambda: services.dossier_ne_plus_suivre(dossier=d[0], instructeur=instructeur)
+        yield lambda: factories.dossier_creer(procedure=procedure, state=S.EN_INSTRUCTION)
+
+    for options in ({}, {"condition": filtre}, {"label_id": label.pk}):
+        compteurs.compteurs(instructeur, procedure, **options)
+    for changer in changements():
+        changer()
+        for options in ({}, {"condition": filtre}, {"label_id": label.pk}):
+            assert compteurs.compteurs(instructeur, procedure, **options) == selectors.compteurs(instructeur, procedure, **options)
+
+
+def test_a_lost_journal_counts_everything_again(tranches_de_deux, instructeur, procedure):
+    tous = [factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION) for _ in range(4)]
+    compteurs.compteurs(instructeur, procedure)
+    services.dossier_suivre(dossier=tous[0], instructeur=instructeur)
+    # the journal's entries were evicted from the cache (or written by a process with its own cache)
+    journal = compteurs._journal_key(procedure.pk)
+    cache.delete_many([f"{journal}:{numero}" for numero in range(1, cache.get(journal) + 1)])
+    counts, counting = _recomptes(instructeur, procedure)
+    assert len(counting) == 1 and '"id" >=' not in counting[0]
+    assert counts["suivis"] == 1

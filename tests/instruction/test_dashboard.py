@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,6 +144,7 @@ def test_unknown_tab_falls_back_to_a_suivre(instructeur_client, procedure, dossi
 
 
 def _dashboard_queries(client, procedure, django_assert_max_num_queries, limit):
+    cache.clear()  # both pages count their counters from scratch (instruction/compteurs.py)
     with django_assert_max_num_queries(limit) as captured:
         response = client.get(reverse("instruction:procedure", args=[procedure.pk]), {"statut": "tous"})
     assert response.status_code == 200

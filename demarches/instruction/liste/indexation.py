@@ -150,8 +150,8 @@ def dossiers_indexer(dossier_ids) -> int:
             valeurs.extend(lignes)
             textes.append(texte)
         enregistrer(chunk, valeurs, textes)
-        for procedure_id in colonnes_par_procedure:
-            compteurs.invalider(procedure_id)  # the filters and the search read these copies
+        for procedure_id in colonnes_par_procedure:  # the filters and the search read these copies
+            compteurs.invalider(procedure_id, [d.pk for d in dossiers if d.procedure_id == procedure_id])
         done += len(dossiers)
     return done
 
