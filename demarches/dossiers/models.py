@@ -100,6 +100,24 @@ class Dossier(models.Model):
         return bool(self.siret) and isinstance(self.etablissement, dict) and self.etablissement.get("etat") == "indisponible"
 
     @property
+    def expiration_depuis(self) -> str:
+        """What the expiry date counts from, when it is still the démarche's retention period after it:
+        "depot" (en construction), "decision" (terminé), "" (extended with « Conserver plus longtemps », or none)."""
+        if self.expire_at is None:
+            return ""
+        debut = {self.State.EN_CONSTRUCTION: self.depose_at}.get(self.state)
+        if self.state in self.TERMINE:
+            debut = self.processed_at
+        if debut is None:
+            return ""
+        from datetime import timedelta
+
+        attendu = debut + timedelta(days=30 * self.procedure.duree_conservation_dossiers)
+        if abs(attendu - self.expire_at) > timedelta(days=1):
+            return ""
+        return "decision" if self.state in self.TERMINE else "depot"
+
+    @property
     def demandeur(self):
         etablissement = self.etablissement_data
         if etablissement and etablissement.get("raison_sociale"):

@@ -138,3 +138,15 @@ def commentaires_du_dossier(dossier: Dossier):
 
 def commentaire_du_dossier(dossier: Dossier, commentaire_pk: int) -> Commentaire:
     return get_object_or_404(Commentaire, pk=commentaire_pk, dossier=dossier)
+
+
+def pieces_a_fournir(procedure: Procedure) -> list[str]:
+    """The libellés of the pièces justificatives a new dossier asks for (« Quelle est la durée de remplissage ? »)."""
+    revision = procedure.active_revision
+    if revision is None:
+        return []
+    return list(
+        revision.types_de_champ.filter(type_champ="piece_justificative", private=False)
+        .order_by("position", "id")
+        .values_list("libelle", flat=True)
+    )

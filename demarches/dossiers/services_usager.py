@@ -19,8 +19,8 @@ from .models import Dossier, DossierSupprime, Invitation, PieceJointe
 S = Dossier.State
 CORBEILLE_PURGE_DELAY = timedelta(days=14)
 EXPIRATION_NOTICE_DELAY = timedelta(days=30)
-# States whose dossiers expire (expire_at is set): never while the administration works on them.
-EXPIRING_STATES = (S.BROUILLON, *Dossier.TERMINE)
+# States whose dossiers expire (expire_at is set): never while the administration examines them (en instruction).
+EXPIRING_STATES = (S.BROUILLON, S.EN_CONSTRUCTION, *Dossier.TERMINE)
 
 
 class Operation:

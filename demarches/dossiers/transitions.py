@@ -150,6 +150,11 @@ def _require(allowed: bool, message: str = "Vous n'avez pas le droit d'effectuer
         raise PermissionDenied(message)
 
 
+def _expiration_depuis(dossier: Dossier, start) -> None:
+    dossier.expire_at = start + timezone.timedelta(days=30 * dossier.procedure.duree_conservation_dossiers)
+    dossier.expiration_notice_sent_at = None
+
+
 @transaction.atomic
 def passer_en_construction(*, dossier: Dossier, user) -> Dossier:
     dossier = _locked(dossier)
@@ -161,7 +166,8 @@ def passer_en_construction(*, dossier: Dossier, user) -> Dossier:
     now = timezone.now()
     dossier.depose_at = dossier.depose_at or now
     dossier.en_construction_at = now
-    dossier.expire_at = None
+    # « Expirera le … (12 mois après le dépôt du dossier) »: kept the démarche's retention period from the deposit.
+    _expiration_depuis(dossier, dossier.depose_at)
     from demarches.procedures.groupes import groupe_de_routage  # routing by the usager's answer (procedures/groupes.py)
 
     dossier.groupe_instructeur = groupe_de_routage(dossier)
@@ -185,6 +191,7 @@ def passer_en_instruction(*, dossier: Dossier, instructeur, notify: bool = True)
     dossier = _locked(dossier)
     _require(is_instructeur_of(instructeur.user, dossier))
     dossier.en_instruction_at = timezone.now()
+    dossier.expire_at = None  # never expires while the administration examines it
     _apply(dossier, "passer_en_instruction", actor=instructeur.user)
     CorrectionDemande.objects.filter(dossier=dossier, resolved_at__isnull=True).update(resolved_at=timezone.now())
     _follow(instructeur, dossier)
@@ -197,6 +204,7 @@ def passer_en_instruction(*, dossier: Dossier, instructeur, notify: bool = True)
 def passer_automatiquement_en_instruction(*, dossier: Dossier) -> Dossier:
     dossier = _locked(dossier)
     dossier.en_instruction_at = timezone.now()
+    dossier.expire_at = None
     _apply(dossier, "passer_automatiquement_en_instruction", automatic=True)
     notifications.passage_en_instruction(dossier)
     return dossier
@@ -207,6 +215,7 @@ def repasser_en_construction(*, dossier: Dossier, instructeur) -> Dossier:
     dossier = _locked(dossier)
     _require(is_instructeur_of(instructeur.user, dossier))
     dossier.en_instruction_at = None
+    _expiration_depuis(dossier, timezone.now())
     return _apply(dossier, "repasser_en_construction", actor=instructeur.user)
 
 
@@ -227,6 +236,8 @@ def repasser_en_construction_avec_correction(
         raise ValidationError(errors)
     if dossier.state in TRANSITIONS["repasser_en_construction_avec_correction"].sources and has_pending_correction(dossier):
         raise ValidationError("Une correction est déjà en attente sur ce dossier : attendez que le demandeur l'effectue.")
+    if dossier.expire_at is None:
+        _expiration_depuis(dossier, timezone.now())
     dossier.en_instruction_at = None
     _apply(dossier, "repasser_en_construction_avec_correction", actor=instructeur.user, motivation=message)
     commentaire = Commentaire.objects.create(dossier=dossier, email=instructeur.user.email, instructeur=instructeur, body=message)

@@ -169,6 +169,7 @@ def _commencer(request, procedure: Procedure, *, preview: bool):
         "preremplissage_libelles": prefill.libelles(procedure, preremplissage) if preremplissage else None,
         "preview": preview,
         "ouverte": ouverte,
+        "pieces_a_fournir": selectors.pieces_a_fournir(procedure),
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
         "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
         **selectors.dossiers_sur_la_procedure(user=request.user, procedure=procedure, preview=preview),

@@ -97,3 +97,48 @@ def test_conserver_is_for_the_owner_of_a_dossier_close_to_expiry(client, procedu
         assert client.post(reverse("dossiers:conserver", args=[proche.pk])).status_code == status
     proche.refresh_from_db()
     assert proche.expire_at == before
+
+
+@pytest.mark.django_db
+def test_a_deposited_dossier_expires_its_retention_period_after_the_deposit(
+    client, procedure, usager, instructeur, run_on_commit
+):
+    from demarches.dossiers import transitions
+
+    brouillon = factories.dossier_creer(procedure=procedure, user=usager)
+    transitions.passer_en_construction(dossier=brouillon, user=usager)
+    brouillon.refresh_from_db()
+    mois = procedure.duree_conservation_dossiers
+    assert brouillon.expire_at == brouillon.depose_at + timedelta(days=30 * mois)
+    client.force_login(usager)
+    date = timezone.localtime(brouillon.expire_at).strftime("%d/%m/%Y")
+    content = page(client.get(reverse("dossiers:show", args=[brouillon.pk])))
+    assert f"Expirera le {date} ({mois} mois après le dépôt du dossier)" in content
+    assert "Conserver plus longtemps" not in content  # not close yet
+
+    # en instruction: no expiry while the administration examines it
+    transitions.passer_en_instruction(dossier=brouillon, instructeur=instructeur)
+    brouillon.refresh_from_db()
+    assert brouillon.expire_at is None
+    assert "Expirera le" not in page(client.get(reverse("dossiers:show", args=[brouillon.pk])))
+
+    # the decision: the period starts again from it
+    transitions.accepter(dossier=brouillon, instructeur=instructeur, motivation="")
+    brouillon.refresh_from_db()
+    date = timezone.localtime(brouillon.expire_at).strftime("%d/%m/%Y")
+    content = page(client.get(reverse("dossiers:show", args=[brouillon.pk])))
+    assert f"Expirera le {date} ({mois} mois après la décision)" in content
+
+
+@pytest.mark.django_db
+def test_an_en_construction_dossier_is_warned_then_deleted_with_a_trace(client, procedure, usager):
+    dossier = _dossier(procedure, usager, state=S.EN_CONSTRUCTION, days=20)
+    assert services_usager.expirations_traiter() == {"warned": 1, "deleted": 0}
+    email = OutgoingEmail.objects.get(kind="expiration_prochaine", dossier_id=dossier.pk)
+    assert reverse("dossiers:show", args=[dossier.pk]) in email.body
+    client.force_login(usager)
+    content = page(client.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Ce dossier sera supprimé le" in content and "Conserver plus longtemps" in content
+    assert services_usager.expirations_traiter(now=timezone.now() + timedelta(days=21)) == {"warned": 0, "deleted": 1}
+    trace = DossierSupprime.objects.get(dossier_number=dossier.pk)
+    assert (trace.state, trace.reason, trace.procedure_id) == (S.EN_CONSTRUCTION, "expiration", procedure.pk)

@@ -173,6 +173,31 @@ def test_the_corbeille_stays_french_by_default(client, usager, procedure):
 # Mon compte -------------------------------------------------------------------------------------
 
 
+# Résumé and Merci ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_dossier_pages_in_english(usager_en, usager, procedure, instructeur, run_on_commit):
+    from demarches.dossiers import transitions
+
+    dossier = factories.dossier_creer(procedure=procedure, user=usager)
+    transitions.passer_en_construction(dossier=dossier, user=usager)
+    merci = page(usager_en.get(reverse("dossiers:merci", args=[dossier.pk])))
+    assert f"Thank you! Application no. {dossier.pk} submitted" in merci
+    assert f"A confirmation e-mail has just been sent to {usager.email}." in merci
+    assert "Your application is “under construction”" in merci and "Un e-mail de confirmation" not in merci
+    resume = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Will expire on" in resume and "months after the application was submitted" in resume
+    transitions.passer_en_instruction(dossier=dossier, instructeur=instructeur)
+    resume = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Your application has been <strong>under review</strong> by the department since" in resume
+    assert "You can no longer change it." in resume and "Vous ne pouvez plus" not in resume
+    transitions.accepter(dossier=dossier, instructeur=instructeur, motivation="Conforme.")
+    resume = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Your application was accepted on" in resume and "Votre dossier a été accepté" not in resume
+    assert "months after the decision" in resume
+
+
 def test_mon_compte_in_english(usager_en, usager, procedure):
     url = reverse("dossiers:profil")
     content = page(usager_en.get(url))

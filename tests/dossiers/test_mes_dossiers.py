@@ -116,3 +116,16 @@ def test_index_query_count_stays_flat(client, usager, jeu, django_assert_max_num
         factories.dossier_creer(procedure=jeu["brouillon"].procedure, user=usager)
     with django_assert_max_num_queries(8):
         client.get(reverse("dossiers:index"), {"q": "pharmacie"})
+
+
+@pytest.mark.django_db
+def test_each_deposited_row_offers_its_pdf(client, usager, jeu):
+    client.force_login(usager)
+    content = page(client.get(reverse("dossiers:index"), {"statut": "en-cours"}))
+    assert reverse("documents:dossier_pdf", args=[jeu["en_construction"].pk]) in content
+    assert f'Télécharger le PDF<span class="fr-sr-only"> du dossier n° {jeu["en_construction"].pk}</span>' in content
+    assert reverse("documents:dossier_pdf", args=[jeu["brouillon"].pk]) not in content  # nothing deposited yet
+    response = client.get(reverse("documents:dossier_pdf", args=[jeu["en_construction"].pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    content = page(client.get(reverse("dossiers:index"), {"statut": "traites"}))
+    assert reverse("documents:dossier_pdf", args=[jeu["accepte"].pk]) in content

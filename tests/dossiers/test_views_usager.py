@@ -99,6 +99,27 @@ def test_commencer_anonymous_offers_signup_and_login_back_to_the_demarche(client
 
 
 @pytest.mark.django_db
+def test_commencer_presents_the_object_the_filling_time_the_notice_and_the_logo(client, procedure):
+    from django.core.files.base import ContentFile
+
+    # given a démarche with an estimated time, a notice and a logo
+    procedure.duree_estimee_minutes = 20
+    procedure.notice.save("guide.pdf", ContentFile(PDF), save=False)
+    procedure.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    procedure.save()
+    # when anyone opens its public link
+    content = page(client.get(reverse("dossiers:commencer", kwargs={"path": procedure.path})))
+    # then the two questions of the démarche page answer with its description, time and pièces to prepare
+    objet = content.split("Quel est l'objet de la démarche ?")[1].split("Quelle est la durée de remplissage")[0]
+    assert procedure.description in objet
+    duree = content.split("Quelle est la durée de remplissage de la démarche ?")[1]
+    assert "environ 20 minutes pour remplir ce formulaire" in duree
+    assert "Plan des locaux" in duree.split("</section>")[0]
+    assert "Télécharger le guide de la démarche" in content and "guide.pdf" in content
+    assert reverse("procedures:fichier", args=[procedure.pk, "logo"]) in content
+
+
+@pytest.mark.django_db
 def test_commencer_anonymous_post_goes_to_login(client, procedure):
     url = reverse("dossiers:commencer", kwargs={"path": procedure.path})
     response = client.post(url)
@@ -222,6 +243,16 @@ def test_brouillon_renders_every_champ_with_its_widget(logged, brouillon):
     assert 'hx-trigger="change, input delay:800ms"' in content
     assert "Enregistrer le brouillon" in content and "Déposer le dossier" in content
     assert content.count("<h1") == 1
+
+
+@pytest.mark.django_db
+def test_the_deposit_bar_says_the_draft_is_saved_automatically(logged, brouillon):
+    content = page(logged.get(reverse("dossiers:brouillon", args=[brouillon.pk])))
+    barre = content.split('id="barre-depot"')[1].split("</form>")[0]
+    assert "Votre brouillon est automatiquement enregistré." in barre
+    assert 'id="autosave-status"' in barre
+    assert "Enregistrer le brouillon" in barre and "Déposer le dossier" in barre
+    assert "Les champs suivis d'un astérisque ( * ) sont obligatoires." in content
 
 
 @pytest.mark.django_db
