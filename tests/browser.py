@@ -46,3 +46,14 @@ def cocher(input_locator):
     input_id = input_locator.get_attribute("id")
     input_locator.page.locator(f'label[for="{input_id}"]').click()
     expect(input_locator).to_be_checked()
+
+
+def login(page, live_url, user):
+    """The browser logged in as this user, without the login form (journeys that are not about it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])

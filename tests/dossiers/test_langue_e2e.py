@@ -2,24 +2,16 @@
 dossier and its messagerie, writes a message and reads the flash; every page passes axe-core."""
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers import services
 from demarches.dossiers.models import Commentaire, Dossier
 from tests import factories
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
 
 IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

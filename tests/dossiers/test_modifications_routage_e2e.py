@@ -2,8 +2,6 @@
 deposit of the modifications resolves the correction and routes the dossier to its new groupe."""
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers import services, transitions
@@ -11,16 +9,10 @@ from demarches.dossiers.models import Champ, CorrectionDemande, Dossier
 from demarches.procedures import groupes
 from demarches.procedures import services as procedure_services
 from tests import factories
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
 HTMX_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,12 +3,11 @@ questions, the deposit bar that stays on screen while the form scrolls, and the 
 downloaded from « Mes dossiers »; every page passes axe-core."""
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers.models import Dossier
 from tests import factories
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
 
@@ -16,13 +15,6 @@ CHAMPS = [
     *[("text", f"Question {numero}", False, {}) for numero in range(1, 16)],
     ("piece_justificative", "Plan des locaux", True, {}),
 ]
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,14 +3,12 @@
 import re
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers import services, transitions
 from demarches.dossiers.models import Dossier
 from tests import factories
-from tests.browser import cocher
+from tests.browser import cocher, login
 
 CHAMPS = [
     ("header_section", "Votre projet", False, {}),
@@ -30,13 +28,6 @@ CHAMPS = [
     ("yes_no", "Disposez-vous d'un véhicule ?", False, {}),
     ("piece_justificative", "Plan des locaux", True, {}),
 ]
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

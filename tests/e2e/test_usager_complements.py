@@ -4,23 +4,15 @@ immediate refusal of bad files, « Modifier le dossier » then « Déposer les m
 import re
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.audit.models import OperationLog
 from demarches.dossiers import services
 from demarches.dossiers.models import Champ, Dossier, PieceJointe
 from tests import factories
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

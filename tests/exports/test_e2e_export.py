@@ -1,24 +1,16 @@
 """Browser journey: ask an export from the dashboard, watch its progress, download the file."""
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers.models import Dossier
 from demarches.exports import services
 from demarches.exports.models import Export
 from tests import factories
+from tests.browser import login
 
 from .conftest import CHAMPS, remplir
 from .readers import as_dicts, read
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 @pytest.mark.django_db(transaction=True)

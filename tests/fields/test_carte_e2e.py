@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from demarches.dossiers.models import Champ, Dossier
 from tests import factories
 from tests.fields.demarches import demarche_creer
-from tests.fields.test_e2e_champs import login, saved
+from tests.browser import login
+from tests.fields.test_e2e_champs import saved
 
 FICHIERS = Path(__file__).resolve().parent / "fichiers"
 GPX, KML = FICHIERS / "sentier_dijon.gpx", FICHIERS / "zone_dijon.kml"

@@ -5,12 +5,11 @@ hiding a champ — deposits it, and every page visited is axe-core clean."""
 import re
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from demarches.dossiers.models import Champ, Dossier
 from tests import factories
+from tests.browser import cocher, login
 from tests.fields.demarches import demarche_creer
 
 CHAMPS = [
@@ -39,23 +38,8 @@ CHAMPS = [
 ENFANTS = {"Salariés": [("text", "Nom du salarié", True, {}), ("integer_number", "Heures par semaine", False, {"max": 48})]}
 
 
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
-
-
 def saved(page):
     expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"enregistré à \d\d:\d\d"))
-
-
-def cocher(page, input_locator):
-    """Tick a DSFR radio or checkbox through its label, as a usager does. The input itself is drawn by
-    its label: clicking it by force could land elsewhere when an autosave answer moves the page meanwhile."""
-    input_id = input_locator.get_attribute("id")
-    page.locator(f'label[for="{input_id}"]').click()
-    expect(input_locator).to_be_checked()
 
 
 def datalist_values(page, input_id):
@@ -132,16 +116,16 @@ def test_usager_fills_every_new_field_type(page, live_url, check_page):
     # « Autre »: the text input shows once « Autre » is chosen.
     autre_texte = page.locator(f"#{ids['Type de demande']}-autre-texte")
     expect(autre_texte).to_be_hidden()
-    cocher(page, page.get_by_role("radio", name="Autre"))
+    cocher(page.get_by_role("radio", name="Autre"))
     expect(autre_texte).to_be_visible()
     autre_texte.fill("Transfert d'activité")
     page.get_by_label(re.compile("^Activité")).fill("Activité 07")
 
     # The condition: « Oui » shows the repetition block.
-    cocher(page, page.get_by_role("radio", name="Oui"))
+    cocher(page.get_by_role("radio", name="Oui"))
     expect(salaries).to_be_visible()
     page.get_by_label(re.compile(r"^Nom du salarié")).fill("Durand")
-    page.get_by_role("button", name=re.compile("^Ajouter une ligne")).click()
+    page.get_by_role("button", name=re.compile("^Ajouter un élément")).click()
     noms = page.locator(f'input[name^="{ids["Nom du salarié"]}-"]')
     expect(noms).to_have_count(2)
     second_row = noms.nth(1)
@@ -149,9 +133,9 @@ def test_usager_fills_every_new_field_type(page, live_url, check_page):
     second_row.fill("Martin")
     page.locator(f'input[name^="{ids["Heures par semaine"]}-"]').nth(1).fill("35")
     saved(page)
-    page.get_by_role("button", name=re.compile("^Supprimer la ligne 1")).click()
-    expect(page.get_by_role("button", name=re.compile("^Supprimer la ligne"))).to_have_count(0)
-    cocher(page, page.get_by_role("checkbox", name=re.compile("^Je m'engage")))
+    page.get_by_role("button", name=re.compile("^Supprimer l'élément 1")).click()
+    expect(page.get_by_role("button", name=re.compile("^Supprimer l'élément"))).to_have_count(0)
+    cocher(page.get_by_role("checkbox", name=re.compile("^Je m'engage")))
     saved(page)
     page.wait_for_timeout(1000)
     check_page("nouveaux-types-rempli")

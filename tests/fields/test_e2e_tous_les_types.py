@@ -15,7 +15,8 @@ from demarches.dossiers.models import Champ, Dossier, PieceJointe
 from demarches.fields import registry
 from tests import factories
 from tests.fields.demarches import demarche_creer
-from tests.fields.test_e2e_champs import cocher, login, saved
+from tests.browser import cocher, login
+from tests.fields.test_e2e_champs import saved
 
 FICHIERS = Path(__file__).resolve().parent / "fichiers"
 GPX = FICHIERS / "sentier_dijon.gpx"
@@ -128,23 +129,23 @@ def test_usager_fills_one_champ_of_every_type_and_the_instructeur_reads_it(page,
     champ("decimal_number").fill("1500,50")
     champ("date").fill("2026-06-21")
     champ("datetime").fill("2026-06-20T14:30")
-    cocher(page, champ("checkbox"))
-    cocher(page, page.locator(f"#{ids[SPECS['civilite'][0]]}-2"))
+    cocher(champ("checkbox"))
+    cocher(page.locator(f"#{ids[SPECS['civilite'][0]]}-2"))
     champ("email").fill("camille.martin@example.fr")
     champ("phone").fill("06 12 34 56 78")
     champ("formatted").fill("AB 12")
-    cocher(page, champ("engagement"))
-    cocher(page, page.get_by_role("radio", name="Exposition"))
-    cocher(page, page.get_by_role("checkbox", name="Eau", exact=True))
-    cocher(page, page.get_by_role("checkbox", name="Barrières", exact=True))
+    cocher(champ("engagement"))
+    cocher(page.get_by_role("radio", name="Exposition"))
+    cocher(page.get_by_role("checkbox", name="Eau", exact=True))
+    cocher(page.get_by_role("checkbox", name="Barrières", exact=True))
     page.get_by_label("Premier choix", exact=True).select_option("Légumes")
     page.get_by_label(re.compile("^Second choix")).select_option("Poireau")
 
     # Conditions: « Non » shows the motif, « Oui » hides it and shows the repetition block.
-    cocher(page, page.locator(f"#{ids[OUI_NON]}-non"))
+    cocher(page.locator(f"#{ids[OUI_NON]}-non"))
     expect(motif).to_be_visible()
     expect(salaries).to_be_hidden()
-    cocher(page, page.locator(f"#{ids[OUI_NON]}-oui"))
+    cocher(page.locator(f"#{ids[OUI_NON]}-oui"))
     expect(motif).to_be_hidden()
     expect(salaries).to_be_visible()
     page.get_by_label(re.compile(r"^Nom du salarié")).fill("Durand")

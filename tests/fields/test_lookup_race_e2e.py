@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from demarches.referentiels.adapters.association import AssociationHorsLigne
 from tests import factories
 from tests.fields.demarches import demarche_creer
-from tests.fields.test_e2e_champs import login
+from tests.browser import login
 
 
 _ASSOCIATION = AssociationHorsLigne.association

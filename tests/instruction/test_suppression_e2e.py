@@ -3,9 +3,7 @@ and restore it; the orange dot of « modifications déposées » on the list and
 Every page is checked with axe-core and kept as a screenshot (var/screenshots/)."""
 
 import pytest
-from django.conf import settings as dj_settings
 from django.http import QueryDict
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,16 +12,10 @@ from demarches.dossiers import services_modification
 from demarches.dossiers.models import Champ, Dossier, Follow
 from demarches.instruction.models import SuppressionAdministration
 from tests import factories
+from tests.browser import login
 
 S = Dossier.State
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, live_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
 
 
 def test_delete_a_terminated_dossier_find_it_in_the_deleted_tab_and_restore_it(page, live_url, check_page):
