@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from demarches.dossiers.models import Champ, Dossier, PieceJointe
 from demarches.fields import visibilite
 from demarches.fields.registry import StoredValue
+from demarches.fields.types.layout import numeros
 from demarches.procedures.models import TypeDeChamp
 
 CONTENU_FORMAT = "demarches/contenu-depose/v1"
@@ -77,6 +78,8 @@ def lignes(dossier: Dossier, *, private: bool = False, champs: dict | None = Non
     hidden = set() if private else visibilite.masques(
         types, {stable_id: c.stored for (stable_id, row), c in champs.items() if not row}
     )
+    # Section titles numbered as on the usager's form (among all of them, hidden ones included).
+    numeros_sections = numeros((tdc.stable_id, tdc.libelle, tdc.options) for tdc in types if tdc.type_champ == "header_section")
     result = []
     for tdc in types:
         field_type = tdc.field_type
@@ -84,7 +87,8 @@ def lignes(dossier: Dossier, *, private: bool = False, champs: dict | None = Non
             continue
         if not field_type.fillable:
             if field_type.key == "header_section":
-                result.append(Ligne(libelle=tdc.libelle, is_heading=True))
+                numero = numeros_sections.get(tdc.stable_id)
+                result.append(Ligne(libelle=f"{numero} {tdc.libelle}" if numero else tdc.libelle, is_heading=True))
             continue
         champ = champs.get((tdc.stable_id, ""))
         if _has_children(tdc):

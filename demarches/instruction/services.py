@@ -324,7 +324,7 @@ def annotations_enregistrer(*, dossier: Dossier, instructeur, posted) -> dict[in
         if field_type.has_children:
             if tdc.html_id not in posted and f"{tdc.html_id}-present" not in posted:
                 continue
-            # The usager form's rows: « Ajouter une ligne », « Supprimer la ligne », each row's children.
+            # The usager form's rows: « Ajouter un élément », « Supprimer l’élément », each row's children.
             error, row_changed = _repetition_enregistrer(dossier, tdc, champ, posted)
             if error:
                 errors[tdc.stable_id] = error

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_avis, views_groupe, views_message, views_notifications, views_statistiques
+from . import views, views_annotations, views_avis, views_groupe, views_message, views_notifications, views_statistiques
 from .liste import views as liste_views
 
 app_name = "instruction"
@@ -27,6 +27,11 @@ urlpatterns = [
     path("<int:procedure_id>/notifications/", views_notifications.notifications_gerer, name="notifications"),
     path(dossier, views.dossier, name="dossier"),
     path(dossier + "annotations/", views.annotations, name="annotations"),
+    path(dossier + "annotations/<int:stable_id>/pieces/", views_annotations.piece_ajouter, name="annotation_piece_ajouter"),
+    path(
+        dossier + "annotations/pieces/<int:piece_id>/supprimer/", views_annotations.piece_supprimer,
+        name="annotation_piece_supprimer",
+    ),
     path(dossier + "messagerie/", views.messagerie, name="messagerie"),
     path(dossier + "messagerie/<int:commentaire_id>/piece-jointe/", views.message_piece_jointe, name="message_piece_jointe"),
     path(dossier + "messagerie/<int:commentaire_id>/supprimer/", views_message.message_supprimer, name="message_supprimer"),

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from demarches.core.files import file_response
 from demarches.dossiers import services as dossier_services
 from demarches.dossiers import transitions
-from demarches.dossiers.forms import champ_widgets
 from demarches.fields import visibilite
 from demarches.dossiers.models import Commentaire, Dossier, PieceJointe
 from demarches.dossiers.policies import can_view_as_instructeur, can_view_as_usager
@@ -30,6 +29,7 @@ from demarches.procedures.models import Procedure
 from demarches.procedures.policies import can_instruct
 
 from . import pastilles, selectors, services
+from .annotations_widgets import annotation_widgets
 from .forms import AvisDemandeForm, AvisReponseForm, CorrectionForm, DecisionForm, MessageForm
 from .models import SUPPRESSION_RESTAURABLE_DELAI, Label
 
@@ -227,7 +227,7 @@ def _demande_context(request, dossier, avis_form) -> dict:
         request,
         dossier,
         active_tab="demande",
-        lignes=selectors.demande(dossier),
+        lignes=selectors.liens_visibles(request.instructeur, selectors.demande(dossier)),
         traitements=selectors.traitements(dossier),
         avis_list=selectors.avis_du_dossier(dossier),
         avis_form=avis_form,
@@ -532,7 +532,12 @@ def label_creer(request, procedure_id, pk):
 @require_http_methods(["GET", "POST"])
 @instructeur_required
 def annotations(request, procedure_id, pk):
-    """The instructeur-only form: written by the followers of the dossier, read by the other instructeurs."""
+    """The instructeur-only form: written by the followers of the dossier, read by the other instructeurs.
+
+    Attachments are uploaded on their own (views_annotations); without JavaScript, the files chosen
+    arrive with « Sauvegarder ». Adding or removing a repetition block's row posts here too."""
+    from .views_annotations import fichiers_postes
+
     dossier = _dossier(request, procedure_id, pk)
     can_edit = services.can_edit_annotations(request.instructeur, dossier)
     errors: dict[int, str] = {}
@@ -542,19 +547,29 @@ def annotations(request, procedure_id, pk):
             return redirect("instruction:annotations", dossier.procedure_id, dossier.pk)
         try:
             errors = services.annotations_enregistrer(dossier=dossier, instructeur=request.instructeur, posted=request.POST)
+            errors.update(fichiers_postes(request, dossier))
         except PermissionDenied:
             raise Http404("Dossier introuvable") from None
         if request.htmx:
             return render(request, "instruction/dossier/_annotations_statut.html", {
                 "errors": errors, "now": timezone.now(), "masques": visibilite.masques_annotations_du_dossier(dossier),
+                # A row added or removed: the block is sent again out of band (fields' repetitions_oob).
+                "dossier": dossier, "widgets": annotation_widgets(dossier, selectors.annotations_du_dossier(dossier))
+                if {"repetition-ajouter", "repetition-supprimer"} & set(request.POST) else [],
             })
         if not errors:
             flash.success(request, "Les annotations privées ont été sauvegardées.")
             return redirect("instruction:annotations", dossier.procedure_id, dossier.pk)
-    widgets = champ_widgets(dossier, selectors.annotations_du_dossier(dossier), errors)
+    return annotations_page(request, dossier, errors, can_edit=can_edit)
+
+
+def annotations_page(request, dossier, errors: dict[int, str], *, can_edit: bool):
+    widgets = annotation_widgets(dossier, selectors.annotations_du_dossier(dossier), errors)
     context = _dossier_context(
         request, dossier, active_tab="annotations", widgets=widgets, can_edit=can_edit, errors=errors,
         masques=visibilite.masques_annotations_du_dossier(dossier),
+        # File inputs are uploaded on their own, never with the autosave.
+        file_params=",".join(widget.file_name for widget in widgets if widget.accepts_files),
     )
     return render(request, "instruction/dossier/annotations.html", context)
 

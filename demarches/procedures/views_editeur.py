@@ -30,6 +30,15 @@ def _types_enfants():
     return [t for t in registry.all_types() if not t.has_children and not t.accepts_files]
 
 
+def _types_annotations():
+    """Types an annotation privée may have: a titre d'identité is the usager's, never the instructeur's."""
+    return [t for t in registry.all_types() if t.key != "titre_identite"]
+
+
+def _types_du_niveau(private: bool):
+    return _types_annotations() if private else None
+
+
 def _champs(procedure: Procedure, private: bool) -> list[TypeDeChamp]:
     return list(
         procedure.draft_revision.types_de_champ.filter(private=private, parent__isnull=True)
@@ -74,7 +83,7 @@ def _editeur(request, procedure, *, form=None, notice="", notice_type="success",
     context = {
         "procedure": procedure,
         "champs": champs,
-        "form": form or TypeDeChampForm(prefix=NOUVEAU),
+        "form": form or TypeDeChampForm(prefix=NOUVEAU, types=_types_du_niveau(private)),
         "notice": notice,
         "notice_type": notice_type,
         "private": private,
@@ -105,12 +114,12 @@ def _champs_editeur(request, procedure, *, private: bool):
     « rafraichir », only the add form again, with the options of the type just chosen."""
     if request.method == "GET":
         return _editeur(request, procedure, private=private)
-    form = TypeDeChampForm(request.POST, request.FILES, prefix=NOUVEAU)
+    form = TypeDeChampForm(request.POST, request.FILES, prefix=NOUVEAU, types=_types_du_niveau(private))
     if request.POST.get("rafraichir"):
         form = TypeDeChampForm(prefix=NOUVEAU, initial={
             name: request.POST.get(f"{NOUVEAU}-{name}", "") for name in ("libelle", "description")
         } | {"mandatory": bool(request.POST.get(f"{NOUVEAU}-mandatory"))},
-            type_champ=request.POST.get(f"{NOUVEAU}-type_champ"))
+            type_champ=request.POST.get(f"{NOUVEAU}-type_champ"), types=_types_du_niveau(private))
         return _editeur(request, procedure, form=form, private=private)
     if form.is_valid():
         try:
@@ -165,6 +174,8 @@ def champ_enfant_ajouter(request, procedure, stable_id):
 
 def _form_champ(request, tdc, *, data=True):
     types = _types_enfants() if tdc.parent_id else None
+    if tdc.private and not tdc.parent_id and tdc.type_champ != "titre_identite":  # an older one keeps its type
+        types = _types_annotations()
     prefix = f"champ-{tdc.stable_id}"
     if data and request.method == "POST":
         return TypeDeChampForm(request.POST, request.FILES, type_de_champ=tdc, prefix=prefix, types=types)

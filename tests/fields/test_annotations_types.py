@@ -43,8 +43,8 @@ SAISIES = {
     "rna": ({}, {"": "W451000123"}, "W451000123"),
     "carte": ({}, {"": CARTE}, None),
 }
-# Layout types hold nothing. Files and repetition blocks are left out of the instructeur's tab
-# (instruction/selectors.annotation_types: their widgets post to usager-only URLs).
+# Layout types hold nothing; files and repetition blocks are annotations with their own URLs, tested in
+# tests/instruction/test_annotations_pieces_blocs.py; titre d'identité is never an annotation.
 AUTRES = {"piece_justificative", "titre_identite", "repetition", "header_section", "explication"}
 
 

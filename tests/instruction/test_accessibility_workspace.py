@@ -82,7 +82,7 @@ def test_new_pages_have_no_serious_axe_violation_and_autosave_works(scene, live_
                 # autosave: typing in an annotation saves it without pressing « Sauvegarder »
                 page.goto(live_server.url + reverse("instruction:annotations", args=args))
                 page.get_by_label("Avis du service").fill("Projet solide")
-                page.locator("#annotations-statut").filter(has_text="Annotations sauvegardées").wait_for()
+                page.locator("#autosave-status").filter(has_text="Annotations sauvegardées").wait_for()
                 # an invalid value, saved with the button, shows its error next to the field
                 page.get_by_label("Montant accordé").fill("12.5")
                 page.get_by_role("button", name="Sauvegarder").click()
