@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demarches.fields.registry import StoredValue
@@ -39,6 +40,26 @@ class IdentiteForm(forms.Form):
             "required": _("Renseignez votre prénom."), "max_length": _("Le prénom ne doit pas dépasser 255 caractères."),
         },
     )
+    date_naissance = forms.DateField(
+        label=_("Date de naissance"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": _("Renseignez votre date de naissance."),
+            "invalid": _("Saisissez une date de naissance valide, par exemple 14/07/1985."),
+        },
+    )
+
+    def __init__(self, *args, demander_date_naissance: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not demander_date_naissance:
+            del self.fields["date_naissance"]
+
+    def clean_date_naissance(self):
+        value = self.cleaned_data["date_naissance"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
+        if value.year < 1900:
+            raise forms.ValidationError(_("La date de naissance ne peut pas être antérieure à 1900."))
+        return value
 
 
 class SiretForm(forms.Form):

@@ -30,6 +30,8 @@ class Dossier(models.Model):
     civilite = models.CharField("civilité", max_length=4, blank=True, choices=[("M.", "M."), ("Mme", "Mme")])
     nom = models.CharField(max_length=255, blank=True)
     prenom = models.CharField("prénom", max_length=255, blank=True)
+    # Asked only when the démarche asks for it (Procedure.demander_date_naissance).
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
     # Personne morale: the SIRET given at the identity step and what the company registry said about it:
     # {"etat": "ok", "etablissement": {...}} or {"etat": "indisponible", "tente_le": ...} (degraded mode).
     siret = models.CharField("SIRET", max_length=14, blank=True)

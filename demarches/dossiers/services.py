@@ -51,10 +51,16 @@ def _require_editable(dossier: Dossier, user):
 
 
 @transaction.atomic
-def dossier_identite_enregistrer(*, dossier: Dossier, user, civilite: str, nom: str, prenom: str) -> Dossier:
+def dossier_identite_enregistrer(
+    *, dossier: Dossier, user, civilite: str, nom: str, prenom: str, date_naissance=None
+) -> Dossier:
     _require_editable(dossier, user)
     dossier.civilite, dossier.nom, dossier.prenom = civilite, nom.strip(), prenom.strip()
-    dossier.save(update_fields=["civilite", "nom", "prenom", "updated_at"])
+    fields = ["civilite", "nom", "prenom", "updated_at"]
+    if dossier.procedure.demander_date_naissance:
+        dossier.date_naissance = date_naissance
+        fields.append("date_naissance")
+    dossier.save(update_fields=fields)
     return dossier
 
 
@@ -91,7 +97,7 @@ def _champ_ecrire(
 
 
 def _repetition_enregistrer(dossier: Dossier, tdc, champ: Champ | None, posted) -> tuple[str, bool]:
-    """Rows added or removed (« Ajouter une ligne », « Supprimer la ligne »), then each row's children."""
+    """Rows added or removed (« Ajouter un élément », « Supprimer l'élément »), then each row's children."""
     rows = rows_of(champ.stored if champ else None)
     children = [child for child in child_types(tdc) if child.field_type.fillable]
     child_ids = [child.stable_id for child in children]

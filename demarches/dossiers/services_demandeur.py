@@ -99,6 +99,8 @@ def identite_manquante(dossier: Dossier) -> str:
     if dossier.procedure.for_individual:
         if not (dossier.nom and dossier.prenom):
             return "Renseignez votre identité (nom et prénom) avant de déposer le dossier."
+        if dossier.procedure.demander_date_naissance and not dossier.date_naissance:
+            return "Renseignez votre date de naissance avant de déposer le dossier."
     elif not dossier.siret:
         return "Renseignez le numéro SIRET de votre établissement avant de déposer le dossier."
     return ""

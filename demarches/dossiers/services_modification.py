@@ -24,7 +24,7 @@ from . import notifications, policies
 from .models import Champ, CorrectionDemande, Dossier, PieceJointe
 
 S = Dossier.State
-IDENTITE_FIELDS = ("civilite", "nom", "prenom", "siret", "etablissement")
+IDENTITE_FIELDS = ("civilite", "nom", "prenom", "date_naissance", "siret", "etablissement")
 
 
 class Operation:

@@ -261,8 +261,9 @@ def dossier_dupliquer(*, dossier: Dossier, user) -> Dossier:
         raise PermissionDenied("Vous ne pouvez pas dupliquer ce dossier.")
     copie = dossier_creer(procedure=dossier.procedure, user=user, for_test=dossier.for_procedure_preview)
     copie.civilite, copie.nom, copie.prenom = dossier.civilite, dossier.nom, dossier.prenom
+    copie.date_naissance = dossier.date_naissance
     copie.last_champ_updated_at = timezone.now()
-    copie.save(update_fields=["civilite", "nom", "prenom", "last_champ_updated_at", "updated_at"])
+    copie.save(update_fields=["civilite", "nom", "prenom", "date_naissance", "last_champ_updated_at", "updated_at"])
     from .services_modification import champs_copier
 
     champs_copier(dossier, copie)

@@ -223,14 +223,18 @@ def identite(request, pk):
         return redirect("dossiers:show", pk=pk)
     if not dossier.procedure.for_individual:
         return _identite_entreprise(request, dossier)
+    demander_date_naissance = dossier.procedure.demander_date_naissance
     if request.method == "POST":
-        form = IdentiteForm(request.POST)
+        form = IdentiteForm(request.POST, demander_date_naissance=demander_date_naissance)
         if form.is_valid():
             services.dossier_identite_enregistrer(dossier=dossier, user=request.user, **form.cleaned_data)
             return redirect("dossiers:brouillon", pk=pk)
     else:
         initial = {"civilite": dossier.civilite, "nom": dossier.nom, "prenom": dossier.prenom}
-        form = IdentiteForm(initial=identite_preremplir(request.user, initial))  # FranceConnect identity, if any
+        initial = identite_preremplir(request.user, initial)  # FranceConnect identity, if any
+        if demander_date_naissance and dossier.date_naissance:
+            initial["date_naissance"] = dossier.date_naissance.isoformat()  # as the date input expects it
+        form = IdentiteForm(initial=initial, demander_date_naissance=demander_date_naissance)
     return render(request, "dossiers/identite.html", {"dossier": dossier, "procedure": dossier.procedure, "form": form})
 
 

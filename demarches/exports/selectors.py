@@ -251,6 +251,7 @@ META_COLONNES = [
     Colonne("civilite", "Civilité", G_DEMANDEUR),
     Colonne("nom", "Nom", G_DEMANDEUR),
     Colonne("prenom", "Prénom", G_DEMANDEUR),
+    Colonne("date_naissance", "Date de naissance", G_DEMANDEUR),  # only when the démarche asks it
     Colonne("siret", "SIRET", G_DEMANDEUR),
     Colonne("raison_sociale", "Raison sociale", G_DEMANDEUR),
     Colonne("archive", "Archivé", G_DOSSIER),
@@ -268,7 +269,7 @@ META_COLONNES = [
 ]
 IDENTITY_KEYS = ("civilite", "nom", "prenom")
 COMPANY_KEYS = ("siret", "raison_sociale")
-META_HEADERS = [c.libelle for c in META_COLONNES if c.key not in COMPANY_KEYS]  # for individuals
+META_HEADERS = [c.libelle for c in META_COLONNES if c.key not in (*COMPANY_KEYS, "date_naissance")]  # for individuals
 IDENTITY_HEADERS = ("Civilité", "Nom", "Prénom")
 META_FIELDS = (
     "pk", "user__email", "civilite", "nom", "prenom", "archived", "state", "created_at", "updated_at", "depose_at",
@@ -288,6 +289,8 @@ def meta_colonnes(procedure: Procedure) -> list[Colonne]:
         left_out = COMPANY_KEYS
     else:
         left_out = IDENTITY_KEYS if _has_company_identity() else IDENTITY_KEYS + COMPANY_KEYS
+    if not (procedure.for_individual and procedure.demander_date_naissance):
+        left_out += ("date_naissance",)
     return [c for c in META_COLONNES if c.key not in left_out]
 
 
@@ -737,7 +740,8 @@ def lignes_dossiers(
         project = (lambda row: [getter(row)]) if len(plan.indices) == 1 else (lambda row: list(getter(row)))
     individual = "civilite" in meta_keys
     company = "siret" in meta_keys
-    fields = META_FIELDS + (("siret", "etablissement") if company else ())
+    naissance = "date_naissance" in meta_keys
+    fields = META_FIELDS + (("siret", "etablissement") if company else ()) + (("date_naissance",) if naissance else ())
     rows_query, local = _dates_locales(dossiers, fields, en_texte=text is not None)
     done = 0
     read_ahead = _lecture_en_avance_possible(dossiers.db)
@@ -757,6 +761,8 @@ def lignes_dossiers(
             meta = [pk, email]
             if individual:
                 meta += [civilite, nom, prenom]
+            if naissance:
+                meta.append(r[-1])
             if company:
                 siret, etablissement = r[14:16]
                 meta += [siret or None, _demandeur_etablissement(etablissement).get("raison_sociale") or None]

@@ -35,8 +35,9 @@ VERSION = 2
 VERSIONS_LUES = (1, 2)
 ROUTING_TYPE = "drop_down_list"
 PROCEDURE_OPTIONS = (
-    "libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
-    "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed", "duree_estimee_minutes",
+    "libelle", "description", "for_individual", "demander_date_naissance", "declarative_with_state",
+    "duree_conservation_dossiers", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed",
+    "duree_estimee_minutes",
 )
 SERVICE_FIELDS = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
 CHAMP_FIELDS = ("type_champ", "libelle", "description", "mandatory", "options")
@@ -434,6 +435,7 @@ def lire(document) -> dict:
         "lien_dpo": _text(procedure, "lien_dpo", "la démarche"),
         "monavis_embed": _text(procedure, "monavis_embed", "la démarche"),
         "duree_estimee_minutes": procedure.get("duree_estimee_minutes"),
+        "demander_date_naissance": bool(procedure.get("demander_date_naissance", False)),
     }
     if not options["description"].strip():
         _fail("« description » de la démarche est vide.")

@@ -68,6 +68,10 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
         help_text="Les particuliers indiquent leur nom et leur prénom ; les personnes morales, leur numéro SIRET.",
         error_messages={"required": "Choisissez le public de la démarche."},
     )
+    demander_date_naissance = forms.BooleanField(
+        label="Demander la date de naissance des particuliers", required=False,
+        help_text="À l'étape « Votre identité », l'usager indique aussi sa date de naissance (obligatoire).",
+    )
     declarative_with_state = forms.ChoiceField(
         label="Démarche déclarative", required=False,
         choices=[
@@ -175,8 +179,9 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
 
     SERVICE_FIELDS = ("nom", "organisme", "type_organisme", "email", "telephone", "horaires", "adresse")
     OPTION_FIELDS = (
-        "libelle", "description", "for_individual", "declarative_with_state", "duree_conservation_dossiers", "auto_archive_on",
-        "duree_estimee_minutes", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed",
+        "libelle", "description", "for_individual", "demander_date_naissance", "declarative_with_state",
+        "duree_conservation_dossiers", "auto_archive_on", "duree_estimee_minutes", "lien_notice", "cadre_juridique",
+        "lien_dpo", "monavis_embed",
     )
     FICHIERS = {"logo": desc.logo_verifier, "notice": desc.notice_verifier, "deliberation": desc.deliberation_verifier}
 
@@ -186,6 +191,7 @@ class ProcedureForm(DsfrFormMixin, forms.Form):
             kwargs["initial"] = {
                 "libelle": procedure.libelle, "description": procedure.description,
                 "for_individual": "1" if procedure.for_individual else "0",
+                "demander_date_naissance": procedure.demander_date_naissance,
                 "declarative_with_state": procedure.declarative_with_state,
                 "duree_conservation_dossiers": procedure.duree_conservation_dossiers,
                 "auto_archive_on": procedure.auto_archive_on,
@@ -389,7 +395,10 @@ class TypeDeChampForm(DsfrFormMixin, forms.Form):
     )
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Une précision affichée sous le libellé pour aider l'usager.",
+        help_text=(
+            "Une précision affichée sous le libellé pour aider l'usager. Mise en forme possible avec quelques balises HTML : "
+            "gras, italique, souligné, paragraphes, titres, listes et liens ; toute autre balise est retirée."
+        ),
     )
     mandatory = forms.BooleanField(label="Obligatoire", required=False)
 

@@ -52,6 +52,8 @@ class Procedure(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="procedures")
     administrateurs = models.ManyToManyField("accounts.Administrateur", related_name="procedures")
     for_individual = models.BooleanField("destinée aux particuliers", default=True)
+    # Personne physique: the identity step also asks the usager's birth date.
+    demander_date_naissance = models.BooleanField("demander la date de naissance", default=False)
     declarative_with_state = models.CharField(
         "démarche déclarative", max_length=20, blank=True,
         choices=[("", "non"), ("en_instruction", "en instruction"), ("accepte", "accepté")],

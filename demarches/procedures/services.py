@@ -34,8 +34,9 @@ PATH_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Attributes of a démarche an administrateur may change through procedure_modifier.
 PROCEDURE_ATTRIBUTS = (
-    "libelle", "description", "service", "for_individual", "declarative_with_state", "duree_conservation_dossiers",
-    "auto_archive_on", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed", "duree_estimee_minutes",
+    "libelle", "description", "service", "for_individual", "demander_date_naissance", "declarative_with_state",
+    "duree_conservation_dossiers", "auto_archive_on", "lien_notice", "cadre_juridique", "lien_dpo", "monavis_embed",
+    "duree_estimee_minutes",
 )
 # Files describing the démarche, each with its check (description.py).
 PROCEDURE_FICHIERS = {

@@ -1,5 +1,7 @@
 """Client documents (the seed's two examples and others) against seeded data, compared with the database."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -297,3 +299,20 @@ def test_unexpected_errors_are_logged_and_not_leaked(gql, jeton, dossier, monkey
     assert body["errors"] == [{"message": "Erreur interne du serveur.", "extensions": {"code": "internal_server_error"},
                                "path": ["dossier", "traitements"]}]
     assert "secret interne" in caplog.text
+
+
+def test_the_demandeur_birth_date_when_the_demarche_asks_for_it(gql, jeton, demarche):
+    # Given a démarche asking the birth date, and a dossier whose usager gave it
+    type(demarche).objects.filter(pk=demarche.pk).update(demander_date_naissance=True)
+    avec = dossier_en_construction(demarche, 1, date_naissance=datetime.date(1985, 7, 14))
+    sans = dossier_en_construction(demarche, 2, nom="Durand", prenom="Paul")
+    query = """query($number: Int!) { dossier(number: $number) { demandeur {
+        ... on PersonnePhysique { nom prenom dateDeNaissance } } } }"""
+    # Then PersonnePhysique.dateDeNaissance gives it as an ISO 8601 date
+    status, body, _ = gql(jeton[1], query, {"number": avec.pk})
+    assert status == 200 and "errors" not in body, body.get("errors")
+    demandeur = body["data"]["dossier"]["demandeur"]
+    assert demandeur == {"nom": "Martin", "prenom": "Claire", "dateDeNaissance": "1985-07-14"}
+    # And it is null for a dossier without one
+    status, body, _ = gql(jeton[1], query, {"number": sans.pk})
+    assert body["data"]["dossier"]["demandeur"]["dateDeNaissance"] is None

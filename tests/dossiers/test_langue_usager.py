@@ -238,14 +238,14 @@ def test_the_widgets_in_english(usager_en, usager, formulaire):
     dossier = factories.dossier_creer(procedure=formulaire, user=usager)
     content = page(usager_en.get(reverse("dossiers:brouillon", args=[dossier.pk])))
     # the repetition block
-    assert "Salariés – row 1" in content and "Add a row" in content and "to “Salariés”" in content
+    assert "Salariés – row 1" in content and "Add an item" in content and "to “Salariés”" in content
     # the pièce justificative
     assert re.search(r"Maximum size: [\d.,]+\s?[KMG]B\. Accepted formats: PDF, images \(JPG, PNG\), office documents", content)
     assert "Several files possible (" in content
     # yes/no and « Autre »
     assert ">Yes</label>" in content and ">No</label>" in content and ">Other</label>" in content
     assert "Specify your answer if you chose “Other”" in content
-    for french in ("Ajouter une ligne", "Taille maximale", "Précisez votre réponse", ">Oui</label>", ">Autre<"):
+    for french in ("Ajouter un élément", "Taille maximale", "Précisez votre réponse", ">Oui</label>", ">Autre<"):
         assert french not in content
     # the libellés come from the démarche and stay as the administration wrote them
     assert "Nombre de salariés" in content and "Type de demande" in content
@@ -256,7 +256,8 @@ def test_a_second_row_and_a_file_in_english(usager_en, usager, formulaire):
     bloc = dossier.revision.types_de_champ.get(libelle="Salariés")
     url = reverse("dossiers:brouillon", args=[dossier.pk])
     content = page(usager_en.post(url, {f"{bloc.html_id}-present": "1", bloc.html_id: "1", "repetition-ajouter": str(bloc.stable_id)}, follow=True))
-    assert "Salariés – row 2" in content and "Delete row 2" in content
+    assert "Salariés – row 2" in content
+    assert 'Delete the item<span class="fr-sr-only"> 2 of “Salariés”</span>' in content
     plan = dossier.revision.types_de_champ.get(libelle="Plan")
     piece_url = reverse("dossiers:piece_ajouter", args=[dossier.pk, plan.stable_id])
     content = page(usager_en.post(piece_url, {f"{plan.html_id}-fichier": SimpleUploadedFile("plan.pdf", PDF)}, follow=True))
@@ -362,3 +363,35 @@ def test_the_committed_mo_matches_the_po():
             assert catalogue.pgettext(text(fields["msgctxt"]), msgid) == text(fields["msgstr"]), msgid
         else:
             assert catalogue.gettext(msgid) == text(fields["msgstr"]), msgid
+
+
+# Download links of the dossier page ----------------------------------------------------------------
+
+
+def test_the_document_links_in_english(
+    usager_en, usager, procedure, administrateur, instructeur, django_capture_on_commit_callbacks
+):
+    from demarches.dossiers import transitions
+    from tests.documents.test_attestations import activer
+
+    dossier = factories.dossier_creer(procedure=procedure, user=usager, state=S.EN_CONSTRUCTION)
+    content = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Your documents" in content
+    assert "Download my application (PDF)" in content
+    assert "PDF — your answers and the list of your attachments" in content
+    assert "Download the submission receipt" in content and "fingerprint of the submitted content" in content
+    for french in ("Vos documents", "Télécharger mon dossier", "Télécharger l'accusé de dépôt", "empreinte du contenu"):
+        assert french not in content
+    assert reverse("documents:accuse_depot", args=[dossier.pk]) in content
+    # once accepted, with an attestation
+    activer(procedure, administrateur)
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.passer_en_instruction(dossier=dossier, instructeur=instructeur)
+        dossier.refresh_from_db()
+        transitions.accepter(dossier=dossier, instructeur=instructeur)
+    content = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Download the acceptance certificate" in content and "Télécharger l'attestation" not in content
+    # French stays the source text
+    usager_en.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    content = page(usager_en.get(reverse("dossiers:show", args=[dossier.pk])))
+    assert "Vos documents" in content and "Télécharger l'attestation d'acceptation" in content

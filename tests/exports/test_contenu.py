@@ -272,3 +272,25 @@ def test_dossiers_are_read_chunk_by_chunk_in_the_tab_order(instructeur, demarche
     # then every dossier is there once, in the dashboard's order, and progress is told after each chunk
     assert numbers == list(instruction_selectors.dossiers_du_tableau(instructeur, demarche, "tous").values_list("pk", flat=True))
     assert progress == [20, 40, 45]
+
+
+@pytest.mark.parametrize("format", ["xlsx", "csv"])
+def test_the_birth_date_column_when_the_demarche_asks_it(instructeur, demarche, format):
+    demarche.demander_date_naissance = True
+    demarche.save(update_fields=["demander_date_naissance"])
+    avec = deposer(demarche)
+    Dossier.objects.filter(pk=avec.pk).update(date_naissance=datetime.date(1985, 7, 14))
+    sans = deposer(demarche)
+    sheet = produire(instructeur, demarche, format)["Dossiers"]
+    # the column follows the identity
+    assert sheet[0][:6] == ["N° dossier", "E-mail", "Civilité", "Nom", "Prénom", "Date de naissance"]
+    rows = {int(row["N° dossier"]): row for row in as_dicts(sheet)}
+    typed = (datetime.date(1985, 7, 14), datetime.datetime(1985, 7, 14))
+    assert rows[avec.pk]["Date de naissance"] in (("1985-07-14",) if format == "csv" else typed)
+    assert rows[sans.pk]["Date de naissance"] in (None, "")
+    assert rows[avec.pk]["Archivé"] == "Non"  # the following cells did not move
+    # and the démarches that do not ask it have no such column
+    demarche.demander_date_naissance = False
+    demarche.save(update_fields=["demander_date_naissance"])
+    assert "Date de naissance" not in selectors.meta_headers(demarche)
+    assert "Date de naissance" not in [c.libelle for c in selectors.colonnes_disponibles(demarche)]

@@ -124,7 +124,7 @@ def test_repetition_starts_with_one_row(logged, dossier):
     nom = name(dossier, "Nom")
     assert f'id="{nom}-1"' in content
     assert "Salariés – ligne 1" in content
-    assert "Ajouter une ligne" in content and "Supprimer la ligne" not in content
+    assert "Ajouter un élément" in content and "Supprimer l'élément" not in content
 
 
 # Autosave and external data ------------------------------------------------------------------
@@ -190,14 +190,15 @@ def test_repetition_rows_are_saved_added_and_removed(logged, dossier):
     assert value(dossier, "Nom", "1").value == "Durand"
     assert value(dossier, "Salariés").value == "Ligne 1 : Nom : Durand ; Heures par semaine : 35"
 
-    # Without JavaScript: « Ajouter une ligne » submits the form.
+    # Without JavaScript: « Ajouter un élément » submits the form.
     response = logged.post(url(dossier), {f"{bloc}-present": "1", bloc: "1", f"{nom}-1": "Durand", "repetition-ajouter": str(tdc(dossier, "Salariés").stable_id)})
     assert response.status_code == 302
     rows = value(dossier, "Salariés").data["rows"]
     assert len(rows) == 2 and rows[0] == "1"
     second = rows[1]
     content = page(logged.get(url(dossier)))
-    assert f'id="{nom}-{second}"' in content and "Supprimer la ligne 2" in content
+    assert f'id="{nom}-{second}"' in content
+    assert "Supprimer l'élément<span class=\"fr-sr-only\"> 2 de « Salariés »</span>" in content
 
     # With htmx: the block comes back out of band, the new row focused.
     response = logged.post(url(dossier), {f"{bloc}-present": "1", "repetition-ajouter": str(tdc(dossier, "Salariés").stable_id)}, **htmx())

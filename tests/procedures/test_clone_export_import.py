@@ -239,3 +239,21 @@ def test_export_and_import_pages_are_for_administrateurs_only(client, source, us
     assert client.get(reverse("procedures:importer")).status_code == 403
     client.force_login(factories.AdministrateurFactory().user)
     assert client.get(export).status_code == 404
+
+
+def test_the_birth_date_option_goes_through_export_import_and_clone(administrateur, instructeur):
+    procedure = factories.procedure_creer(
+        administrateur=administrateur, instructeurs=[instructeur], libelle="Carte de stationnement",
+        champs=[("text", "Immatriculation", True)], demander_date_naissance=True,
+    )
+    document = definitions.exporter(procedure)
+    assert document["procedure"]["demander_date_naissance"] is True
+    other = factories.AdministrateurFactory()
+    importee = services.procedure_importer(administrateur=other, document=json.loads(json.dumps(document)))
+    assert importee.demander_date_naissance is True
+    assert definitions.exporter(importee) == document
+    assert services.procedure_cloner(procedure=procedure, administrateur=administrateur).demander_date_naissance is True
+    # a document written before the option existed imports without it
+    document["procedure"].pop("demander_date_naissance")
+    ancienne = services.procedure_importer(administrateur=administrateur, document=document)
+    assert ancienne.demander_date_naissance is False

@@ -1,6 +1,7 @@
 """Describe the démarche: logo, notice, cadre juridique, DPO, MonAvis, estimated time, durée de conservation."""
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -363,3 +364,22 @@ def test_new_service_with_its_type(admin_client):
     assert Procedure.objects.latest("pk").service.type_organisme == "operateur_d_etat"
     with pytest.raises(ValidationError):
         services.service_creer(administrateur=factories.AdministrateurFactory(), nom="S", email="s@exemple.fr", type_organisme="x")
+
+
+def test_the_birth_date_option_on_the_description_form(admin_client, procedure_en_test):
+    url = reverse("procedures:modifier", args=[procedure_en_test.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'type="checkbox" name="demander_date_naissance"' in page
+    assert "Demander la date de naissance des particuliers" in page
+    # ticked: the démarche asks it, and its page says so
+    response = admin_client.post(url, form_data(procedure_en_test, demander_date_naissance="on", cadre_juridique="Loi"))
+    assert response.status_code == 302
+    procedure = Procedure.objects.get(pk=procedure_en_test.pk)
+    assert procedure.demander_date_naissance is True
+    show = admin_client.get(reverse("procedures:show", args=[procedure.pk])).content.decode()
+    assert "particuliers, date de naissance demandée" in show
+    page = admin_client.get(url).content.decode()
+    assert re.search(r'<input type="checkbox" name="demander_date_naissance"[^>]* checked', page)
+    # unticked again
+    admin_client.post(url, form_data(procedure, cadre_juridique="Loi"))
+    assert Procedure.objects.get(pk=procedure.pk).demander_date_naissance is False

@@ -149,7 +149,7 @@ def test_editeur_journey(page, live_url, check_page):
     page.get_by_text("1 champ contient une erreur").wait_for()  # the bounds set in the editor apply
     page.get_by_text("La valeur doit être supérieure ou égale à 10.").wait_for()
     page.get_by_text("Conseil", exact=True).click()
-    page.get_by_role("button", name="Ajouter une ligne à « Salariés »").click()
+    page.get_by_role("button", name="Ajouter un élément à « Salariés »").click()
     page.get_by_role("group", name="Salariés – ligne 2").wait_for()
     check_page("apercu-rempli")
     page.locator(f"label[for='{oui_non.html_id}-non']").click()

@@ -302,7 +302,7 @@ class Dossier:
         civilite = next((member for member in Civilite if member.value == self.m.civilite), None)
         return PersonnePhysique(
             id=global_id("Individual", self.m.pk), civilite=civilite, nom=self.m.nom, prenom=self.m.prenom,
-            date_de_naissance=None,
+            date_de_naissance=self.m.date_naissance,
         )
 
     @strawberry.field

@@ -48,7 +48,7 @@ def champs_masques(dossier):
 
 @register.simple_tag(takes_context=True)
 def repetitions_oob(context, widgets):
-    """After « Ajouter une ligne » / « Supprimer la ligne » through htmx, the block re-rendered out of band."""
+    """After « Ajouter un élément » / « Supprimer l'élément » through htmx, the block re-rendered out of band."""
     request = context.get("request")
     posted = getattr(request, "POST", {}) if request is not None else {}
     action = posted.get("repetition-ajouter") or (posted.get("repetition-supprimer") or "").split(":")[0]
