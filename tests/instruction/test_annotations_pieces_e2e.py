@@ -51,9 +51,11 @@ def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_pa
 
     upload = page.get_by_label("Rapport de visite")
     upload.set_input_files(str(rapport))
-    page.locator("#autosave-status").filter(has_text="Fichier ajouté : « rapport.pdf ».").wait_for()
-    page.wait_for_function(HTMX_IDLE)
+    # The file's link is what tells the upload is done (the form's autosave may answer after it and
+    # write its own status).
     page.get_by_role("link", name="rapport.pdf").wait_for()
+    page.wait_for_function(HTMX_IDLE)
+    assert PieceJointe.objects.filter(champ__dossier=dossier, filename="rapport.pdf").exists()
     check_page("annotation-fichier-ajoute")
 
     page.get_by_label("Rapport de visite").set_input_files(str(photo))
