@@ -3,22 +3,15 @@ instructeur fills the annotations: the conditional one appears and disappears as
 hidden annotation is emptied when saved. axe-core on every screen."""
 
 import pytest
-from django.test import Client
 
 from demarches.dossiers.models import Champ, Dossier, Follow
 from demarches.procedures import services as procedure_services
 from tests import factories
+from tests.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-
-
-def _login(page, live_url, user):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}])
 
 
 def test_conditional_annotation_from_editor_to_instruction(page, live_url, check_page):
@@ -35,7 +28,7 @@ def test_conditional_annotation_from_editor_to_instruction(page, live_url, check
     complet = procedure.draft_revision.types_de_champ.get(libelle="Dossier complet ?")
 
     # the administrateur: « Pièces manquantes » only when the dossier is not complete
-    _login(page, live_url, administrateur.user)
+    login(page, live_url, administrateur.user)
     page.goto(live_url + f"/admin/procedures/{procedure.pk}/annotations/")
     page.get_by_role("link", name="Condition d'affichage du champ « Pièces manquantes »").click()
     editeur = page.locator(f"#champ-{pieces.stable_id}-editeur")
@@ -56,7 +49,7 @@ def test_conditional_annotation_from_editor_to_instruction(page, live_url, check
     Follow.objects.create(instructeur=instructeur, dossier=dossier)
 
     # the instructeur: the annotation shows once « Non » is answered (after the autosave)
-    _login(page, live_url, instructeur.user)
+    login(page, live_url, instructeur.user)
     page.goto(live_url + f"/procedures/{procedure.pk}/dossiers/{dossier.pk}/annotations/")
     champ_pieces = page.get_by_label("Pièces manquantes")
     assert champ_pieces.is_hidden()

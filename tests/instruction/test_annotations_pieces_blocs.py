@@ -29,9 +29,10 @@ def collegue(db):
     return factories.InstructeurFactory()
 
 
-@pytest.fixture
-def procedure(administrateur, instructeur, collegue):
-    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur, collegue], publier=False)
+def demarche_pieces_et_bloc(administrateur, instructeurs, path):
+    """A published démarche whose annotations are « Rapport de visite » (PDF files) and the bloc
+    « Visites » with one child « Lieu »."""
+    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=instructeurs, publier=False)
     editeur.champ_ajouter(
         procedure=procedure, administrateur=administrateur, type_champ="piece_justificative", libelle="Rapport de visite",
         private=True, options={"formats": ["pdf"]},
@@ -42,7 +43,12 @@ def procedure(administrateur, instructeur, collegue):
     editeur.champ_ajouter(
         procedure=procedure, administrateur=administrateur, type_champ="text", libelle="Lieu", parent_stable_id=bloc.stable_id
     )
-    return procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path="annotations-pj")
+    return procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path=path)
+
+
+@pytest.fixture
+def procedure(administrateur, instructeur, collegue):
+    return demarche_pieces_et_bloc(administrateur, [instructeur, collegue], "annotations-pj")
 
 
 @pytest.fixture

@@ -3,41 +3,23 @@ as on the usager's form), a wrong format is refused next to the champ, he remove
 a row to a repetition annotation. axe-core on every screen."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from demarches.dossiers.models import Champ, Dossier, Follow, PieceJointe
-from demarches.procedures import editeur
-from demarches.procedures import services as procedure_services
 from tests import factories
+from tests.browser import login
+from tests.instruction.test_annotations_pieces_blocs import demarche_pieces_et_bloc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
 
 
-def _login(page, live_url, user):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}])
-
-
 def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_page, tmp_path):
     administrateur = factories.AdministrateurFactory()
     instructeur = factories.InstructeurFactory()
-    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur], publier=False)
-    editeur.champ_ajouter(
-        procedure=procedure, administrateur=administrateur, type_champ="piece_justificative", libelle="Rapport de visite",
-        private=True, options={"formats": ["pdf"]},
-    )
-    bloc = editeur.champ_ajouter(
-        procedure=procedure, administrateur=administrateur, type_champ="repetition", libelle="Visites", private=True
-    )
-    editeur.champ_ajouter(
-        procedure=procedure, administrateur=administrateur, type_champ="text", libelle="Lieu", parent_stable_id=bloc.stable_id
-    )
-    procedure = procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path="annotations-pj-e2e")
+    procedure = demarche_pieces_et_bloc(administrateur, [instructeur], "annotations-pj-e2e")
+    bloc = procedure.active_revision.types_de_champ.get(libelle="Visites")
     dossier = factories.dossier_creer(procedure=procedure, state=Dossier.State.EN_INSTRUCTION)
     Follow.objects.create(instructeur=instructeur, dossier=dossier)
     rapport = tmp_path / "rapport.pdf"
@@ -45,7 +27,7 @@ def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_pa
     photo = tmp_path / "photo.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 50)
 
-    _login(page, live_url, instructeur.user)
+    login(page, live_url, instructeur.user)
     page.goto(live_url + reverse("instruction:annotations", args=[procedure.pk, dossier.pk]))
     check_page("annotations-pj")
 
