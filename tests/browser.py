@@ -57,3 +57,11 @@ def login(page, live_url, user):
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_url}])
+
+
+def televerser(file_input, files):
+    """Choose files in a file input that uploads on its own (hx-post), once htmx has wired it.
+    A block swapped in by htmx is wired when it settles, a moment after it appears: a file chosen in
+    between would change nothing."""
+    file_input.page.wait_for_function("input => !input.closest('.htmx-added')", arg=file_input.element_handle())
+    file_input.set_input_files(files)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from demarches.dossiers import services, transitions
 from demarches.dossiers.models import Dossier
 from tests import factories
-from tests.browser import cocher, login
+from tests.browser import cocher, login, televerser
 
 CHAMPS = [
     ("header_section", "Votre projet", False, {}),
@@ -70,7 +70,7 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     assert {c.value for c in dossier.champs.all()} >= {"Pharmacie du centre", "12", "Livraison", "true", "Création"}
     bad = tmp_path / "faux.pdf"
     bad.write_bytes(b"GIF89a000")
-    page.get_by_label("Plan des locaux *").set_input_files(str(bad))
+    televerser(page.get_by_label("Plan des locaux *"), str(bad))
     expect(page.locator("#champ-{}-pj .fr-error-text".format(dossier.revision.types_de_champ.get(libelle="Plan des locaux").stable_id))).to_contain_text("ne correspond pas")
     check_page("brouillon-pj-erreur")
     # deposit with the missing PJ
@@ -79,15 +79,13 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     check_page("brouillon-depot-erreurs")
     good = tmp_path / "plan.pdf"
     good.write_bytes(b"%PDF-1.4 test")
-    page.get_by_label("Plan des locaux *").set_input_files(str(good))
+    televerser(page.get_by_label("Plan des locaux *"), str(good))
     expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_be_visible()
     expect(page.locator("#autosave-status")).to_contain_text("Fichier ajouté")
     check_page("brouillon-pj")
     page.get_by_role("button", name="Supprimer le fichier plan.pdf").click()
     expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_have_count(0)
-    # The deletion swaps the attachment block: upload again once that swap is over.
-    page.wait_for_load_state("networkidle")
-    page.get_by_label("Plan des locaux *").set_input_files(str(good))
+    televerser(page.get_by_label("Plan des locaux *"), str(good))
     expect(page.get_by_role("link", name=re.compile("plan.pdf"))).to_be_visible(timeout=15_000)
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.get_by_role("heading", name="Merci !")).to_be_visible()
@@ -101,7 +99,7 @@ def test_usager_fills_every_field_type_deposits_and_writes(page, live_url, check
     page.get_by_role("button", name="Envoyer le message").click()
     check_page("messagerie-erreur")
     page.get_by_label("Votre message *").fill("Bonjour, une question.")
-    page.get_by_label("Pièce jointe").set_input_files(str(good))
+    televerser(page.get_by_label("Pièce jointe"), str(good))
     page.get_by_role("button", name="Envoyer le message").click()
     expect(page.get_by_text("Bonjour, une question.")).to_be_visible()
     check_page("messagerie-envoye")

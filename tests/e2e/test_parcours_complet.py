@@ -15,7 +15,7 @@ from demarches.core.models import OutgoingEmail
 from demarches.dossiers.models import Commentaire, Dossier
 from demarches.procedures.models import Procedure
 from tests import factories
-from tests.browser import Checker
+from tests.browser import Checker, televerser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,7 +134,7 @@ def test_the_whole_loop_through_three_roles(browser, live_url, tmp_path, request
     expect(usager.get_by_label("Nom de l'établissement *")).to_have_value("Pharmacie du Port")
     usager.get_by_label("Nombre de bouteilles *").fill("12")
     expect(usager.locator("#autosave-status")).to_contain_text("Votre brouillon a été enregistré")
-    usager.get_by_label("Plan des locaux *").set_input_files(str(pdf))
+    televerser(usager.get_by_label("Plan des locaux *"), str(pdf))
     expect(usager.get_by_role("link", name=re.compile("plan-des-locaux.pdf"))).to_be_visible()
     usager.get_by_role("button", name="Déposer le dossier").click()
     expect(usager.get_by_role("heading", name="Merci !")).to_be_visible()
@@ -145,7 +145,7 @@ def test_the_whole_loop_through_three_roles(browser, live_url, tmp_path, request
     usager.get_by_role("link", name="Accéder à votre dossier").click()
     usager.get_by_role("link", name="Messagerie", exact=True).click()
     usager.get_by_label("Votre message *").fill("Bonjour, je joins le plan mis à jour.")
-    usager.get_by_label("Pièce jointe").set_input_files(str(pdf))
+    televerser(usager.get_by_label("Pièce jointe"), str(pdf))
     usager.get_by_role("button", name="Envoyer le message").click()
     expect(usager.get_by_text("Bonjour, je joins le plan mis à jour.")).to_be_visible()
     check_usager("messagerie")

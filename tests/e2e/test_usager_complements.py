@@ -10,7 +10,7 @@ from demarches.audit.models import OperationLog
 from demarches.dossiers import services
 from demarches.dossiers.models import Champ, Dossier, PieceJointe
 from tests import factories
-from tests.browser import login
+from tests.browser import login, televerser
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +80,7 @@ def test_upload_with_progress_and_immediate_refusal_of_bad_files(page, live_url,
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 50, "downloadThroughput": 2_000_000, "uploadThroughput": 750_000},
     )
-    page.get_by_label("Plan des locaux *").set_input_files([str(big), str(huge), str(exe)])
+    televerser(page.get_by_label("Plan des locaux *"), [str(big), str(huge), str(exe)])
     # the refused files are named at once, with their reason
     rejets = page.locator(f"#{tdc.html_id}-televersement .televersement-rejets")
     expect(rejets).to_contain_text("« scan-complet.pdf » : fichier trop volumineux")
@@ -99,8 +99,7 @@ def test_upload_with_progress_and_immediate_refusal_of_bad_files(page, live_url,
     # several files per champ
     second = tmp_path / "annexe.pdf"
     second.write_bytes(b"%PDF-1.4 annexe")
-    page.wait_for_load_state("networkidle")
-    page.get_by_label("Plan des locaux *").set_input_files(str(second))
+    televerser(page.get_by_label("Plan des locaux *"), str(second))
     expect(page.get_by_role("link", name=re.compile("annexe.pdf"))).to_be_visible(timeout=15_000)
     expect(page.get_by_role("link", name=re.compile("plan-detaille.pdf"))).to_be_visible()
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from demarches.dossiers.models import Champ, Dossier, Follow, PieceJointe
 from tests import factories
-from tests.browser import login
+from tests.browser import login, televerser
 from tests.instruction.test_annotations_pieces_blocs import demarche_pieces_et_bloc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_pa
     check_page("annotations-pj")
 
     upload = page.get_by_label("Rapport de visite")
-    upload.set_input_files(str(rapport))
+    televerser(upload, str(rapport))
     # The file's link is what tells the upload is done (the form's autosave may answer after it and
     # write its own status).
     page.get_by_role("link", name="rapport.pdf").wait_for()
@@ -40,7 +40,7 @@ def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_pa
     assert PieceJointe.objects.filter(champ__dossier=dossier, filename="rapport.pdf").exists()
     check_page("annotation-fichier-ajoute")
 
-    page.get_by_label("Rapport de visite").set_input_files(str(photo))
+    televerser(page.get_by_label("Rapport de visite"), str(photo))
     page.locator(".fr-error-text").filter(has_text="Le format du fichier « photo.png » n'est pas accepté pour ce champ.").wait_for()
     page.wait_for_function(HTMX_IDLE)
     assert page.get_by_role("link", name="rapport.pdf").count() == 1
