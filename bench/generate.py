@@ -325,11 +325,14 @@ def _dossiers_creer(
             batch = []
             for user in users:
                 state = rng.choice(states)
-                depose = now - timedelta(days=rng.randint(1, 700), minutes=rng.randint(0, 1440))
+                # Every date in the past: a dossier deposited yesterday was not decided next month.
+                depose = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
                 instruction = None
                 if state != Dossier.State.EN_CONSTRUCTION:
-                    instruction = depose + timedelta(days=rng.randint(1, 30))
-                processed = instruction + timedelta(days=rng.randint(1, 30)) if state in Dossier.TERMINE else None
+                    instruction = min(depose + timedelta(days=rng.randint(1, 30)), now - timedelta(days=2))
+                processed = None
+                if state in Dossier.TERMINE:
+                    processed = min(instruction + timedelta(days=rng.randint(1, 30)), now - timedelta(days=1))
                 batch.append(Dossier(
                     procedure=procedure, revision=revision, user=user, groupe_instructeur=groupe, state=state,
                     civilite=rng.choice(["M.", "Mme"]), nom=rng.choice(MOTS).capitalize(),

@@ -6,100 +6,58 @@ Counting the dossiers of a large démarche tab by tab costs more than the rest o
 page or sort, or comes back to the list, asks for the same numbers again, and between two pages
 only a few dossiers change. The counters are therefore kept by slice of dossier numbers
 (TRANCHE numbers each) in one cache entry per instructeur, label and filters (the SQL of the
-condition), and a page counts again only the slices where something changed:
+condition), for DUREE, and each page counts again only the slices where something changed since
+the previous one, as the database tells it (so that every process sees the changes of every other,
+whatever their caches):
 
-- a dossier deposited or changed since the last count (read from the (procedure, updated_at) index,
-  so that a change made by another process, or without the services, is seen);
-- a follow, a label, a deletion for the administration, a dossier deleted or reindexed: the services
-  write its slice in the démarche's journal (`invalider(procedure_id, [dossier_id])`), a list of
-  changes numbered atomically in the cache that each page reads from where it last stopped.
+- a dossier deposited or changed: its last update, read from the (procedure, updated_at) index;
+- a follow, a label, a deletion for the administration, a dossier deleted or reindexed, a groupe's
+  members: the journal of the démarche (CompteurChangement), written by `invalider` in the change's
+  transaction;
+- the clock: a dossier whose expiry came within the « expirant bientôt » notice, or whose deletion
+  left the « supprimés récemment » delay, since the previous page.
 
-A groupe's members changing makes everything counted again (`invalider(procedure_id)`), and so does
-an entry older than COMPTEURS_CACHE_SECONDS: the « expirant » and « supprimés récemment » tabs follow
-the clock, and a generation increased in another process's local cache is not seen here.
-Deployments with several processes should share a cache (CACHE_URL=redis://…).
+A change is read again for MARGE after its time: a transaction that commits later than its rows'
+dates is still seen; each page remembers which of those it already counted.
 """
 
 import hashlib
-import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
+from django.utils import timezone
 
 from demarches.dossiers.models import Dossier
 
 from . import selectors
+from .models import SUPPRESSION_RESTAURABLE_DELAI, CompteurChangement, SuppressionAdministration
 
-DUREE = getattr(settings, "COMPTEURS_CACHE_SECONDS", 30)
+DUREE = timedelta(seconds=getattr(settings, "COMPTEURS_CACHE_SECONDS", 6 * 3600))
 TRANCHE = getattr(settings, "COMPTEURS_TRANCHE", 4096)
-
-
-def _generation_key(procedure_id: int) -> str:
-    return f"compteurs:generation:{procedure_id}"
-
-
-def _journal_key(procedure_id: int) -> str:
-    return f"compteurs:journal:{procedure_id}"
-
-
-def _generation(procedure_id: int) -> int:
-    return cache.get_or_set(_generation_key(procedure_id), 0, timeout=None)
-
-
-def _increase(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not in the cache (evicted, or another process's local cache)
-        cache.set(key, 1, timeout=None)
-
-
-def _noter(procedure_id: int, tranches: list[int]) -> None:
-    """Append the changed slices to the démarche's journal: entry n of the journal holds the slices
-    of the n-th change (the numbering is atomic in the cache)."""
-    key = _journal_key(procedure_id)
-    cache.add(key, 0, timeout=None)
-    try:
-        numero = cache.incr(key)
-    except ValueError:  # evicted meanwhile: everything is counted again
-        _increase(_generation_key(procedure_id))
-        return
-    cache.set(f"{key}:{numero}", tranches, timeout=DUREE + 60)
+MARGE = timedelta(minutes=2)
+# Beyond this many changes read at once, everything is counted again (and they are not remembered).
+CHANGEMENTS_MAX = 5000
 
 
 def invalider(procedure_id: int, dossier_ids=None) -> None:
-    """The démarche's counters must be counted again (only the slices of `dossier_ids` when given):
-    now (this process, this transaction) and once the transaction commits (readers that counted
-    the old rows meanwhile)."""
+    """The démarche's counters must be counted again: the slices of `dossier_ids` when given,
+    everything otherwise (a groupe's members changed). Written in the current transaction, so that
+    readers see it with the change itself."""
     if dossier_ids is None:
-        _increase(_generation_key(procedure_id))
-        transaction.on_commit(lambda: _increase(_generation_key(procedure_id)))
-        return
-    tranches = sorted({pk // TRANCHE for pk in dossier_ids})
-    if tranches:
-        _noter(procedure_id, tranches)
-        transaction.on_commit(lambda: _noter(procedure_id, tranches))
+        tranches = [None]
+    else:
+        tranches = sorted({pk // TRANCHE for pk in dossier_ids})
+    CompteurChangement.objects.bulk_create(
+        [CompteurChangement(procedure_id=procedure_id, tranche=tranche) for tranche in tranches]
+    )
 
 
-# Beyond this many changes since the last page, everything is counted again.
-JOURNAL_MAX = 100
-RECENTS_MAX = 2000
-
-
-def _tranches_notees(procedure_id: int, depuis: int) -> tuple[int, set[int] | None]:
-    """The journal's last number, and the slices changed after entry `depuis` (None: unknown, count
-    everything again)."""
-    dernier = cache.get(_journal_key(procedure_id)) or 0
-    if dernier == depuis:
-        return dernier, set()
-    if dernier < depuis or dernier - depuis > JOURNAL_MAX:
-        return dernier, None
-    keys = [f"{_journal_key(procedure_id)}:{numero}" for numero in range(depuis + 1, dernier + 1)]
-    found = cache.get_many(keys)
-    if len(found) < len(keys):
-        return dernier, None
-    return dernier, {tranche for tranches in found.values() for tranche in tranches}
+def journal_purger() -> int:
+    """Journal entries older than any remembered counters (periodic job)."""
+    deleted, _ = CompteurChangement.objects.filter(cree_le__lt=timezone.now() - DUREE - MARGE).delete()
+    return deleted
 
 
 def _condition_sql(condition: Q | None) -> tuple:
@@ -116,15 +74,54 @@ def _somme(tranches: dict[int, dict[str, int]]) -> dict[str, int]:
     return counts
 
 
+class _Lecture:
+    """What changed in a démarche since a time, as the database tells it now."""
+
+    def __init__(self, procedure, depuis, maintenant):
+        self.procedure = procedure
+        self.depuis = depuis
+        self.maintenant = maintenant
+
+    def journal(self) -> dict[int, int | None]:
+        """The journal's entries of the margin before `depuis` and after: id → slice."""
+        entrees = CompteurChangement.objects.filter(procedure=self.procedure, cree_le__gt=self.depuis - MARGE)
+        return dict(entrees.values_list("pk", "tranche")[: CHANGEMENTS_MAX + 1])
+
+    def mises_a_jour(self) -> dict[int, float]:
+        """The deposited dossiers updated in the margin before `depuis` and after: id → update."""
+        # Brouillons are never counted: a usager filling one in does not make the counters counted again.
+        recents = (
+            Dossier.objects.filter(procedure=self.procedure, updated_at__gt=self.depuis - MARGE)
+            .exclude(state=Dossier.State.BROUILLON)
+            .values_list("pk", "updated_at")
+        )
+        return {pk: updated_at.timestamp() for pk, updated_at in recents[: CHANGEMENTS_MAX + 1]}
+
+    def horloge(self) -> set[int]:
+        """The dossiers that entered « expirant bientôt » or left « supprimés récemment » since `depuis`."""
+        notice = selectors.EXPIRATION_NOTICE
+        expirant = Dossier.objects.filter(
+            procedure=self.procedure, expire_at__gt=self.depuis + notice, expire_at__lte=self.maintenant + notice
+        ).values_list("pk", flat=True)
+        supprimes = SuppressionAdministration.objects.filter(
+            dossier__procedure=self.procedure,
+            created_at__gt=self.depuis - SUPPRESSION_RESTAURABLE_DELAI,
+            created_at__lte=self.maintenant - SUPPRESSION_RESTAURABLE_DELAI,
+        ).values_list("dossier_id", flat=True)
+        return set(expirant) | set(supprimes)
+
+
+def _trop(*changements) -> bool:
+    return any(len(vus) > CHANGEMENTS_MAX for vus in changements)
+
+
 def compteurs(instructeur, procedure, *, label_id: int | None = None, condition: Q | None = None) -> dict[str, int]:
     """selectors.compteurs, counting again only the slices of dossiers that changed since the last page."""
-    if DUREE <= 0:
+    if DUREE <= timedelta(0):
         return selectors.compteurs(instructeur, procedure, label_id=label_id, condition=condition)
-    # Brouillons are never counted: a usager filling one in does not make the counters counted again.
-    deposes = Dossier.objects.filter(procedure=procedure).exclude(state=Dossier.State.BROUILLON)
-    derniere_maj = deposes.aggregate(m=Max("updated_at"))["m"]
     empreinte = hashlib.sha1(repr(_condition_sql(condition)).encode(), usedforsecurity=False).hexdigest()
-    key = f"compteurs:{procedure.pk}:{_generation(procedure.pk)}:{instructeur.pk}:{label_id or '-'}:{empreinte}"
+    key = f"compteurs:{procedure.pk}:{instructeur.pk}:{label_id or '-'}:{empreinte}"
+    maintenant = timezone.now()
 
     def compter(tranches=None):
         return selectors.compteurs_par_tranche(
@@ -132,26 +129,34 @@ def compteurs(instructeur, procedure, *, label_id: int | None = None, condition:
         )
 
     etat = cache.get(key)
-    changees = None
-    if etat is not None and time.time() - etat["compte_le"] <= DUREE:
-        journal, changees = _tranches_notees(procedure.pk, etat["journal"])
-        if changees is not None and derniere_maj != etat["maj"]:
-            recents = deposes.filter(updated_at__gt=etat["maj"]) if etat["maj"] else deposes
-            ids = list(recents.values_list("pk", flat=True)[: RECENTS_MAX + 1])
-            changees = None if len(ids) > RECENTS_MAX else changees | {pk // TRANCHE for pk in ids}
-        if changees == set() and journal == etat["journal"] and derniere_maj == etat["maj"]:
-            return _somme(etat["tranches"])  # nothing changed since the last page
-    if changees is None:
-        journal = cache.get(_journal_key(procedure.pk)) or 0
-        etat = {"compte_le": time.time(), "tranches": compter()}
-    elif changees:
-        recomptees = compter(sorted(changees))
-        for tranche in changees:
-            etat["tranches"].pop(tranche, None)
-        etat["tranches"].update(recomptees)
-    etat["journal"] = journal
-    etat["maj"] = derniere_maj
-    cache.set(key, etat, timeout=max(1, round(DUREE - (time.time() - etat["compte_le"]))))
+    if etat is not None and maintenant - etat["compte_le"] <= DUREE:
+        lecture = _Lecture(procedure, etat["lu_le"], maintenant)
+        journal, mises_a_jour = lecture.journal(), lecture.mises_a_jour()
+        nouvelles = [tranche for pk, tranche in journal.items() if pk not in etat["journal"]]
+        modifies = [pk for pk, quand in mises_a_jour.items() if etat["mises_a_jour"].get(pk) != quand]
+        modifies.extend(lecture.horloge())
+        changees = {pk // TRANCHE for pk in modifies} | set(nouvelles)
+        if None in changees or _trop(journal, mises_a_jour) or len(changees) > max(1, len(etat["tranches"]) // 2):
+            etat = None  # counting everything costs less than so many slices
+        elif changees:
+            recomptees = compter(sorted(changees))
+            for tranche in changees:
+                etat["tranches"].pop(tranche, None)
+            etat["tranches"].update(recomptees)
+        if etat is not None:
+            etat.update(lu_le=maintenant, journal=journal, mises_a_jour=mises_a_jour)
+    else:
+        etat = None
+    if etat is None:
+        # What changed before the count is in it: read first, so that it is not counted again next time.
+        lecture = _Lecture(procedure, maintenant, maintenant)
+        journal, mises_a_jour = lecture.journal(), lecture.mises_a_jour()
+        if _trop(journal, mises_a_jour):
+            journal, mises_a_jour = {}, {}
+        etat = {"compte_le": maintenant, "lu_le": maintenant, "journal": journal, "mises_a_jour": mises_a_jour}
+        etat["tranches"] = compter()
+    restant = DUREE - (maintenant - etat["compte_le"])
+    cache.set(key, etat, timeout=max(1, round(restant.total_seconds())))
     return _somme(etat["tranches"])
 
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Avis(models.Model):
@@ -270,3 +271,26 @@ class SuppressionAdministration(models.Model):
 
     def __str__(self):
         return f"Dossier n° {self.dossier_id} supprimé pour l'administration"
+
+
+class CompteurChangement(models.Model):
+    """One change to what a démarche's tab counters count that the dossier's last update does not
+    tell (a follow, a label, a deletion, a groupe's members): the journal that the counters
+    remembered by every process read (instruction/compteurs.py). `tranche` is the slice of dossier
+    numbers to count again; none: every slice. Written in the change's transaction, purged after
+    compteurs.HORIZON."""
+
+    # No constraint: a dossier deleted with its démarche writes here while the démarche goes.
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    tranche = models.IntegerField(null=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["procedure", "cree_le"], name="compteur_changement_idx")]
+        verbose_name = "changement des compteurs"
+        verbose_name_plural = "changements des compteurs"
+
+    def __str__(self):
+        return f"Démarche {self.procedure_id}, tranche {self.tranche}"

@@ -21,6 +21,14 @@ def dossiers_supprimes_purger() -> int:
     return purger()
 
 
+@shared_task
+def compteurs_journal_purger() -> int:
+    """The counters' journal entries that no remembered counters can still need."""
+    from .compteurs import journal_purger
+
+    return journal_purger()
+
+
 # The dossier list's jobs live in liste/tasks.py: imported here so that workers register them.
 from .liste.tasks import (  # noqa: E402,F401
     action_groupee_executer,

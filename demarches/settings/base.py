@@ -90,10 +90,10 @@ DATABASES = {
 }
 
 # Memory of this process by default. The instructeurs' tab counters are remembered there
-# (instruction/compteurs.py): a deployment with several processes shares one, e.g.
-# CACHE_URL=redis://127.0.0.1:6379/1 (Django's own Redis backend).
+# (instruction/compteurs.py: each process reads what changed from the database, so a shared cache
+# only saves the first count of each process), e.g. CACHE_URL=redis://127.0.0.1:6379/1.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-COMPTEURS_CACHE_SECONDS = env.int("COMPTEURS_CACHE_SECONDS", default=30)
+COMPTEURS_CACHE_SECONDS = env.int("COMPTEURS_CACHE_SECONDS", default=6 * 3600)
 COMPTEURS_TRANCHE = env.int("COMPTEURS_TRANCHE", default=4096)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -280,6 +280,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=4, day_of_week="mon"),
     },
     "reprendre-actions-groupees": {"task": "demarches.instruction.liste.tasks.actions_groupees_reprendre", "schedule": 60.0},
+    "purger-journal-compteurs": {"task": "demarches.instruction.tasks.compteurs_journal_purger", "schedule": 3600.0},
     "reconcilier-index-liste": {"task": "demarches.instruction.liste.tasks.liste_index_reconcilier", "schedule": 86400.0},
     "prevenir-expiration-jetons-api": {"task": "demarches.api.tasks.api_tokens_expiration_prevenir", "schedule": 3600.0},
     "renouveler-connexions-securisees": {

@@ -1,6 +1,8 @@
 """The tab counters remembered between two pages (instruction/compteurs.py): asked again, they
 are not counted again; whatever changes what they count makes them counted again."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -11,7 +13,9 @@ from django.utils import timezone
 
 from demarches.dossiers import transitions
 from demarches.dossiers.models import Dossier
-from demarches.instruction import compteurs, selectors, services
+from demarches.instruction import compteurs, selectors, services, tasks
+from demarches.instruction.models import SUPPRESSION_RESTAURABLE_DELAI, CompteurChangement, SuppressionAdministration
+from demarches.dossiers.models import Follow
 from tests import factories
 
 S = Dossier.State
@@ -81,7 +85,7 @@ def test_a_decision_counts_again(instructeur, procedure, dossiers):
 
 
 def test_a_change_written_without_the_services_is_seen_through_the_last_update(instructeur, procedure, dossiers):
-    """Another process (its own cache) changed a dossier: its updated_at is part of the key."""
+    """Another process changed a dossier without the services: its last update tells it."""
     _compter(instructeur, procedure)
     dossier = dossiers["construction"]
     dossier.archived = True
@@ -210,13 +214,68 @@ def test_the_counters_by_slice_always_equal_a_whole_count(tranches_de_deux, inst
             assert compteurs.compteurs(instructeur, procedure, **options) == selectors.compteurs(instructeur, procedure, **options)
 
 
-def test_a_lost_journal_counts_everything_again(tranches_de_deux, instructeur, procedure):
-    tous = [factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION) for _ in range(4)]
+def _plus_tard(monkeypatch, delta):
+    """The clock moved on by `delta`."""
+    maintenant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: maintenant + delta)
+
+
+def test_a_change_whose_transaction_committed_late_is_still_seen(tranches_de_deux, instructeur, procedure):
+    """Another process wrote the follow and its journal entry a minute ago, and committed only after
+    the last page: the page reads the journal again over a margin before its last reading."""
+    tous = [factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION) for _ in range(6)]
     compteurs.compteurs(instructeur, procedure)
-    services.dossier_suivre(dossier=tous[0], instructeur=instructeur)
-    # the journal's entries were evicted from the cache (or written by a process with its own cache)
-    journal = compteurs._journal_key(procedure.pk)
-    cache.delete_many([f"{journal}:{numero}" for numero in range(1, cache.get(journal) + 1)])
+    Follow.objects.create(instructeur=instructeur, dossier=tous[2])
+    CompteurChangement.objects.create(
+        procedure=procedure, tranche=tous[2].pk // 2, cree_le=timezone.now() - timedelta(minutes=1)
+    )
+    Dossier.objects.filter(pk=tous[4].pk).update(archived=True, updated_at=timezone.now() - timedelta(minutes=1))
     counts, counting = _recomptes(instructeur, procedure)
-    assert len(counting) == 1 and '"id" >=' not in counting[0]
-    assert counts["suivis"] == 1
+    assert (counts["suivis"], counts["a-suivre"], counts["archives"]) == (1, 4, 1)
+    assert counts == selectors.compteurs(instructeur, procedure)
+    assert len(counting) == 1 and '"id" >=' in counting[0]
+    # counted once: the next page, still within the margin, does not count them again
+    again, counting = _recomptes(instructeur, procedure)
+    assert (again, counting) == (counts, [])
+
+
+def test_remembered_counters_last_hours_and_are_counted_again_after_their_lifetime(instructeur, procedure, dossiers, monkeypatch):
+    _compter(instructeur, procedure)
+    _plus_tard(monkeypatch, timedelta(hours=1))
+    assert _compter(instructeur, procedure)[1] == 0
+    _plus_tard(monkeypatch, compteurs.DUREE)
+    assert _compter(instructeur, procedure)[1] == 1
+
+
+def test_a_dossier_entering_the_expiry_notice_is_counted_without_any_change(instructeur, procedure, dossiers, monkeypatch):
+    accepte = dossiers["accepte"]
+    Dossier.objects.filter(pk=accepte.pk).update(expire_at=timezone.now() + selectors.EXPIRATION_NOTICE + timedelta(minutes=5))
+    counts, _ = _compter(instructeur, procedure)
+    assert counts["expirant"] == 0
+    _plus_tard(monkeypatch, timedelta(minutes=10))
+    counts, counted = _compter(instructeur, procedure)
+    assert (counts["expirant"], counted) == (1, 1)
+
+
+def test_a_deletion_leaving_the_restoration_delay_leaves_the_recently_deleted_tab(instructeur, procedure, dossiers, monkeypatch):
+    services.dossier_supprimer_pour_administration(dossier=dossiers["accepte"], instructeur=instructeur)
+    SuppressionAdministration.objects.filter(dossier=dossiers["accepte"]).update(
+        created_at=timezone.now() - SUPPRESSION_RESTAURABLE_DELAI + timedelta(minutes=5)
+    )
+    _plus_tard(monkeypatch, timedelta(minutes=3))  # the deletion's journal entry is out of the margin
+    counts, _ = _compter(instructeur, procedure)
+    assert counts["supprimes"] == 1
+    _plus_tard(monkeypatch, timedelta(minutes=10))
+    counts, counted = _compter(instructeur, procedure)
+    assert (counts["supprimes"], counted) == (0, 1)
+
+
+def test_the_journal_is_purged_once_no_remembered_counters_can_need_it(procedure):
+    ancien = CompteurChangement.objects.create(
+        procedure=procedure, tranche=0, cree_le=timezone.now() - compteurs.DUREE - compteurs.MARGE - timedelta(minutes=1)
+    )
+    recent = CompteurChangement.objects.create(procedure=procedure, tranche=0, cree_le=timezone.now() - compteurs.DUREE)
+    assert tasks.compteurs_journal_purger() == 1
+    assert not CompteurChangement.objects.filter(pk=ancien.pk).exists()
+    assert CompteurChangement.objects.filter(pk=recent.pk).exists()
+

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from demarches.dossiers.models import Champ, Dossier, Follow
-from demarches.instruction import selectors, services
+from demarches.instruction import compteurs, selectors, services
 from demarches.instruction.liste import filtres, indexation
 from demarches.instruction.liste.colonnes import colonnes_disponibles
-from demarches.instruction.models import DossierLabel, DossierTexte, ValeurIndexee
+from demarches.instruction.models import CompteurChangement, DossierLabel, DossierTexte, ValeurIndexee
 from tests import factories
 
 S = Dossier.State
@@ -294,6 +294,35 @@ def test_a_changed_dossier_is_reindexed_before_the_list_reads(instructeur, demar
     assert ValeurIndexee.objects.get(dossier=dossier, stable_id=definition.stable_id).texte == "apres"
     assert DossierTexte.objects.filter(dossier=nouveau).exists()
     assert indexation.procedure_index_actualiser(demarche) == 0
+
+
+def test_reindexing_writes_only_the_copies_that_changed(instructeur, demarche):
+    dossier = remplir(demarche, Nom_du_projet="Avant", Thème="Culture", Nombre_de_participants="12", Date_de_début="2026-05-04")
+    autre = remplir(demarche, Nom_du_projet="Voisin")
+    avant = dict(ValeurIndexee.objects.filter(dossier=dossier).values_list("stable_id", "pk"))
+    nom, theme = tdc(demarche, "Nom du projet"), tdc(demarche, "Thème")
+    journal = CompteurChangement.objects.count()
+    # the dossier touched without any value changing: only the date of its copy moves
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now() + datetime.timedelta(seconds=1))
+    indexation.dossiers_indexer([dossier.pk, autre.pk])
+    assert dict(ValeurIndexee.objects.filter(dossier=dossier).values_list("stable_id", "pk")) == avant
+    assert DossierTexte.objects.get(dossier=dossier).source_updated_at == Dossier.objects.get(pk=dossier.pk).updated_at
+    assert CompteurChangement.objects.count() == journal  # nothing the filters read changed
+    # one champ changed: its row only is written again, and the search text follows
+    Champ.objects.filter(dossier=dossier, stable_id=nom.stable_id).update(value="Après")
+    indexation.dossiers_indexer([dossier.pk])
+    apres = dict(ValeurIndexee.objects.filter(dossier=dossier).values_list("stable_id", "pk"))
+    assert {sid for sid in apres if apres[sid] != avant[sid]} == {nom.stable_id}
+    assert apres[theme.stable_id] == avant[theme.stable_id]
+    assert "apres" in DossierTexte.objects.get(dossier=dossier).texte
+    assert list(CompteurChangement.objects.filter(pk__gt=0).order_by("-pk").values_list("tranche", flat=True)[:1]) == [
+        dossier.pk // compteurs.TRANCHE
+    ]
+    # a dossier back to brouillon loses its copies
+    Dossier.objects.filter(pk=autre.pk).update(state=S.BROUILLON)
+    indexation.dossiers_indexer([autre.pk])
+    assert not ValeurIndexee.objects.filter(dossier=autre).exists()
+    assert not DossierTexte.objects.filter(dossier=autre).exists()
 
 
 def test_a_demarche_never_indexed_indexes_the_newest_at_once_and_the_rest_in_background(

@@ -53,7 +53,7 @@ def procedure(request, procedure_id):
 
     # The copy of champ values the filters, sorts and search read is brought up to date first.
     if recherche or choix.filtres or choix.tri_colonne.is_champ:
-        procedure_index_actualiser(procedure)
+        procedure_index_actualiser(procedure, colonnes=[c.stable_id for c in disponibles.values() if c.is_champ])
     condition = filtres.filtres_q(disponibles, choix.filtres)
     if recherche:
         condition &= filtres.recherche_q(recherche, procedure)
