@@ -8,6 +8,7 @@ Writes go through services (instruction.services, dossiers.services, dossiers.tr
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -570,6 +571,7 @@ def annotations_page(request, dossier, errors: dict[int, str], *, can_edit: bool
         masques=visibilite.masques_annotations_du_dossier(dossier),
         # File inputs are uploaded on their own, never with the autosave.
         file_params=",".join(widget.file_name for widget in widgets if widget.accepts_files),
+        piece_max_size=settings.PIECE_JUSTIFICATIVE_MAX_SIZE,
     )
     return render(request, "instruction/dossier/annotations.html", context)
 

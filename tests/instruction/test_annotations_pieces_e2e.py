@@ -33,16 +33,20 @@ def test_an_instructeur_uploads_a_file_to_an_annotation(page, live_url, check_pa
 
     upload = page.get_by_label("Rapport de visite")
     televerser(upload, str(rapport))
-    # The file's link is what tells the upload is done (the form's autosave may answer after it and
-    # write its own status).
     page.get_by_role("link", name="rapport.pdf").wait_for()
     page.wait_for_function(HTMX_IDLE)
+    # the file's upload does not also start the form's autosave, whose answer would replace its status
+    page.locator("#autosave-status").filter(has_text="Fichier ajouté").wait_for()
     assert PieceJointe.objects.filter(champ__dossier=dossier, filename="rapport.pdf").exists()
     check_page("annotation-fichier-ajoute")
 
+    # a format the champ does not accept is refused before sending, next to the champ
+    envois = []
+    page.on("request", lambda request: envois.append(request.url) if request.method == "POST" else None)
     televerser(page.get_by_label("Rapport de visite"), str(photo))
-    page.locator(".fr-error-text").filter(has_text="Le format du fichier « photo.png » n'est pas accepté pour ce champ.").wait_for()
-    page.wait_for_function(HTMX_IDLE)
+    page.get_by_role("alert").filter(has_text="« photo.png » : format non accepté (.png)").wait_for()
+    page.wait_for_timeout(500)
+    assert envois == []
     assert page.get_by_role("link", name="rapport.pdf").count() == 1
     check_page("annotation-format-refuse")
 

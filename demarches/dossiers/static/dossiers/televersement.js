@@ -1,7 +1,8 @@
 /*
  * Pièces justificatives: checks before sending and a progress bar while sending.
  *
- * Progressive enhancement of the file inputs of the dossier form (dossiers/brouillon.html). Without
+ * Progressive enhancement of the file inputs of the dossier form (dossiers/brouillon.html) and of the
+ * annotations privées (instruction/dossier/annotations.html): forms with data-piece-max-size. Without
  * JavaScript the files go with « Enregistrer »; with htmx alone they go as soon as they are chosen.
  * This script adds, for each file input:
  * - a check of every chosen file against the size limit and the accepted formats: the files in error are
@@ -22,12 +23,8 @@
 
   var MEGA = 1024 * 1024;
 
-  function form() {
-    return document.getElementById("formulaire-dossier");
-  }
-
-  function maxSize() {
-    var f = form();
+  function maxSize(input) {
+    var f = input.closest("form[data-piece-max-size]");
     var value = f ? parseInt(f.getAttribute("data-piece-max-size"), 10) : NaN;
     return isNaN(value) ? null : value;
   }
@@ -96,7 +93,7 @@
   }
 
   function isUploadInput(element) {
-    return element && element.matches && element.matches("#formulaire-dossier input[type=file][hx-post]");
+    return element && element.matches && element.matches("form[data-piece-max-size] input[type=file][hx-post]");
   }
 
   // Capture phase: runs before htmx's own « change » listener, so the files in error are left out first.
@@ -108,7 +105,7 @@
     var accept = (input.getAttribute("accept") || "").split(",").map(function (ext) {
       return ext.trim().toLowerCase();
     }).filter(Boolean);
-    var limit = maxSize();
+    var limit = maxSize(input);
     var kept = [];
     var rejects = [];
     Array.prototype.forEach.call(input.files, function (file) {
