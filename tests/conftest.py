@@ -21,6 +21,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    """Each test starts with an empty cache: the database is rolled back between tests and its
+    numbers are given again, so what a test remembered (the list's counters) would name another
+    test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run after-commit callbacks (e-mails, jobs) at the end of the test, inside its transaction."""

@@ -4,6 +4,7 @@ are not counted again; whatever changes what they count makes them counted again
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
@@ -278,4 +279,6 @@ def test_the_journal_is_purged_once_no_remembered_counters_can_need_it(procedure
     assert tasks.compteurs_journal_purger() == 1
     assert not CompteurChangement.objects.filter(pk=ancien.pk).exists()
     assert CompteurChangement.objects.filter(pk=recent.pk).exists()
+    planifiees = [entree["task"] for entree in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert "demarches.instruction.tasks.compteurs_journal_purger" in planifiees
 
