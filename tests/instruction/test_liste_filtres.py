@@ -350,3 +350,38 @@ def test_the_liste_indexer_command_rebuilds_every_copy(demarche):
     )
     # every champ column has a row, empty ones too (the sort on a champ is an inner join)
     assert ValeurIndexee.objects.filter(dossier=dossier).count() == len(CHAMPS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_lists_indexing_the_same_changed_dossier_at_once(instructeur):
+    """Two instructeurs open the list right after a change: both index the dossier, neither fails."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")
+    procedure = factories.procedure_creer(instructeurs=[instructeur], champs=CHAMPS)
+    dossier = remplir(procedure, Nom_du_projet="Avant")
+    nom = tdc(procedure, "Nom du projet")
+    for essai in range(5):
+        Champ.objects.filter(dossier=dossier, stable_id=nom.stable_id).update(value=f"Version {essai}")
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+        barrier, erreurs = threading.Barrier(2), []
+
+        def indexer():
+            try:
+                barrier.wait()
+                indexation.dossiers_indexer([dossier.pk])
+            except Exception as exc:
+                erreurs.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=indexer) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert erreurs == []
+        assert ValeurIndexee.objects.get(dossier=dossier, stable_id=nom.stable_id).texte == f"version {essai}"

@@ -122,6 +122,9 @@ def enregistrer(ids, valeurs: list[ValeurIndexee], textes: list[DossierTexte]) -
     changed by its usager or an instructeur has one or two champs changed, and each row written
     costs the writes of its eight indexes. Returns the dossiers whose copies changed."""
     with transaction.atomic():
+        # Two lists opened at once after a change index the same dossiers: the second waits for the
+        # first and finds its copies current, instead of inserting them a second time.
+        list(Dossier.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         anciennes = {(v.dossier_id, v.stable_id): v for v in ValeurIndexee.objects.filter(dossier_id__in=ids)}
         nouvelles = {(v.dossier_id, v.stable_id): v for v in valeurs}
         perimees = [v for cle, v in anciennes.items() if cle not in nouvelles or _contenu(nouvelles[cle]) != _contenu(v)]
