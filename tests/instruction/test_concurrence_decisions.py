@@ -1,11 +1,8 @@
 """Two instructeurs deciding the same dossier at the same moment: exactly one decision and one
 e-mail (PostgreSQL: real row locks between two connections; SQLite serialises writes itself)."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from demarches.core.models import OutgoingEmail
 from demarches.dossiers import transitions
@@ -13,35 +10,13 @@ from demarches.dossiers.models import Dossier, Traitement
 from demarches.instruction.liste import actions_groupees
 from demarches.instruction.models import ActionGroupeeDossier
 from tests import factories
+from tests.concurrence import en_parallele
 
 S = Dossier.State
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL only"),
 ]
-
-
-def _en_parallele(*actions):
-    """Run each callable in its own thread (own connection), released together; returns outcomes."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait()
-            action()
-            outcomes[index] = "ok"
-        except ValidationError as error:
-            outcomes[index] = " ".join(error.messages)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcomes
 
 
 def _instructeurs(procedure, n=2):
@@ -56,7 +31,7 @@ def test_accepter_and_refuser_at_the_same_time_give_one_decision_and_one_email(p
     dossier = factories.dossier_creer(procedure=procedure, state=S.EN_INSTRUCTION)
     premier, second = _instructeurs(procedure)
     # when one accepts while the other refuses, at the same time
-    outcomes = _en_parallele(
+    outcomes = en_parallele(
         lambda: transitions.accepter(dossier=dossier, instructeur=premier),
         lambda: transitions.refuser(dossier=dossier, instructeur=second, motivation="Hors délai"),
     )
@@ -76,7 +51,7 @@ def test_two_instructeurs_accepting_the_same_dossiers_in_bulk_decide_each_once(p
     # given five dossiers en instruction that two instructeurs accept in bulk at the same time
     dossiers = [factories.dossier_creer(procedure=procedure, state=S.EN_INSTRUCTION) for _ in range(5)]
     premier, second = _instructeurs(procedure)
-    outcomes = _en_parallele(
+    outcomes = en_parallele(
         lambda: actions_groupees.action_groupee_lancer(
             instructeur=premier, procedure=procedure, action="accepter", dossier_ids=[d.pk for d in dossiers]
         ),

@@ -12,6 +12,7 @@ from demarches.instruction.liste import filtres, indexation
 from demarches.instruction.liste.colonnes import colonnes_disponibles
 from demarches.instruction.models import CompteurChangement, DossierLabel, DossierTexte, ValeurIndexee
 from tests import factories
+from tests.concurrence import en_parallele
 
 S = Dossier.State
 pytestmark = pytest.mark.django_db
@@ -355,9 +356,7 @@ def test_the_liste_indexer_command_rebuilds_every_copy(demarche):
 @pytest.mark.django_db(transaction=True)
 def test_two_lists_indexing_the_same_changed_dossier_at_once(instructeur):
     """Two instructeurs open the list right after a change: both index the dossier, neither fails."""
-    import threading
-
-    from django.db import connection, connections
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")
@@ -367,21 +366,8 @@ def test_two_lists_indexing_the_same_changed_dossier_at_once(instructeur):
     for essai in range(5):
         Champ.objects.filter(dossier=dossier, stable_id=nom.stable_id).update(value=f"Version {essai}")
         Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
-        barrier, erreurs = threading.Barrier(2), []
-
         def indexer():
-            try:
-                barrier.wait()
-                indexation.dossiers_indexer([dossier.pk])
-            except Exception as exc:
-                erreurs.append(exc)
-            finally:
-                connections.close_all()
+            indexation.dossiers_indexer([dossier.pk])
 
-        threads = [threading.Thread(target=indexer) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert erreurs == []
+        assert en_parallele(indexer, indexer) == ["ok", "ok"]
         assert ValeurIndexee.objects.get(dossier=dossier, stable_id=nom.stable_id).texte == f"version {essai}"
