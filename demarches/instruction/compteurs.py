@@ -111,8 +111,32 @@ class _Lecture:
         return set(expirant) | set(supprimes)
 
 
-def _trop(*changements) -> bool:
-    return any(len(vus) > CHANGEMENTS_MAX for vus in changements)
+def _lu(lecture: _Lecture) -> dict:
+    """The changes read, remembered so that the next page counts only those it has not seen.
+    More than CHANGEMENTS_MAX: `trop` (everything is counted again; they are not remembered)."""
+    journal, mises_a_jour = lecture.journal(), lecture.mises_a_jour()
+    trop = len(journal) > CHANGEMENTS_MAX or len(mises_a_jour) > CHANGEMENTS_MAX
+    if trop:
+        journal, mises_a_jour = {}, {}
+    return {"lu_le": lecture.maintenant, "journal": journal, "mises_a_jour": mises_a_jour, "trop": trop}
+
+
+def _changements_comptes(etat: dict, lecture: _Lecture, compter) -> dict | None:
+    """The remembered counters with the slices changed since their last page counted again; None
+    when counting everything costs less (a groupe's members changed, too many changes)."""
+    lu = _lu(lecture)
+    nouvelles = {tranche for pk, tranche in lu["journal"].items() if pk not in etat["journal"]}
+    modifies = [pk for pk, quand in lu["mises_a_jour"].items() if etat["mises_a_jour"].get(pk) != quand]
+    modifies.extend(lecture.horloge())
+    changees = {pk // TRANCHE for pk in modifies} | nouvelles
+    if lu["trop"] or None in changees or len(changees) > max(1, len(etat["tranches"]) // 2):
+        return None
+    if changees:
+        recomptees = compter(sorted(changees))
+        for tranche in changees:
+            etat["tranches"].pop(tranche, None)
+        etat["tranches"].update(recomptees)
+    return {**etat, **lu}
 
 
 def compteurs(instructeur, procedure, *, label_id: int | None = None, condition: Q | None = None) -> dict[str, int]:
@@ -130,30 +154,12 @@ def compteurs(instructeur, procedure, *, label_id: int | None = None, condition:
 
     etat = cache.get(key)
     if etat is not None and maintenant - etat["compte_le"] <= DUREE:
-        lecture = _Lecture(procedure, etat["lu_le"], maintenant)
-        journal, mises_a_jour = lecture.journal(), lecture.mises_a_jour()
-        nouvelles = [tranche for pk, tranche in journal.items() if pk not in etat["journal"]]
-        modifies = [pk for pk, quand in mises_a_jour.items() if etat["mises_a_jour"].get(pk) != quand]
-        modifies.extend(lecture.horloge())
-        changees = {pk // TRANCHE for pk in modifies} | set(nouvelles)
-        if None in changees or _trop(journal, mises_a_jour) or len(changees) > max(1, len(etat["tranches"]) // 2):
-            etat = None  # counting everything costs less than so many slices
-        elif changees:
-            recomptees = compter(sorted(changees))
-            for tranche in changees:
-                etat["tranches"].pop(tranche, None)
-            etat["tranches"].update(recomptees)
-        if etat is not None:
-            etat.update(lu_le=maintenant, journal=journal, mises_a_jour=mises_a_jour)
+        etat = _changements_comptes(etat, _Lecture(procedure, etat["lu_le"], maintenant), compter)
     else:
         etat = None
     if etat is None:
         # What changed before the count is in it: read first, so that it is not counted again next time.
-        lecture = _Lecture(procedure, maintenant, maintenant)
-        journal, mises_a_jour = lecture.journal(), lecture.mises_a_jour()
-        if _trop(journal, mises_a_jour):
-            journal, mises_a_jour = {}, {}
-        etat = {"compte_le": maintenant, "lu_le": maintenant, "journal": journal, "mises_a_jour": mises_a_jour}
+        etat = {"compte_le": maintenant, **_lu(_Lecture(procedure, maintenant, maintenant))}
         etat["tranches"] = compter()
     restant = DUREE - (maintenant - etat["compte_le"])
     cache.set(key, etat, timeout=max(1, round(restant.total_seconds())))
