@@ -28,3 +28,15 @@ def demarche_creer(champs, *, enfants=None, conditions=None, descriptions=None, 
         draft.types_de_champ.filter(libelle=libelle).update(description=description)
     administrateur = procedure.administrateurs.get()
     return procedure_services.procedure_publier(procedure=procedure, administrateur=administrateur, path=f"demarche-{procedure.pk}")
+
+
+def champs_de_sections(structure: str, localisation: str, demande: str) -> list:
+    """Two level-1 section titles around a level-2 one, each followed by a text champ."""
+    return [
+        ("header_section", structure, False, {"level": 1}),
+        ("text", "Nom", False),
+        ("header_section", localisation, False, {"level": 2}),
+        ("text", "Ville", False),
+        ("header_section", demande, False, {"level": 1}),
+        ("text", "Objet", False),
+    ]

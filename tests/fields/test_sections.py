@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from demarches.fields.types.layout import numeros
 from tests import factories
-from tests.fields.demarches import demarche_creer
+from tests.fields.demarches import champs_de_sections, demarche_creer
 
 
 def test_numbers_follow_the_levels():
@@ -31,15 +31,7 @@ def test_titles_numbered_by_the_administrateur_are_left_as_they_are():
     (("A. Votre structure", "Localisation", "3 Votre demande"), ("A. Votre structure", ">Localisation<", ">3 Votre demande<")),
 ])
 def test_the_usager_form_and_its_read_only_view_show_the_numbers(client, libelles, attendus):
-    structure, localisation, demande = libelles
-    procedure = demarche_creer([
-        ("header_section", structure, False, {"level": 1}),
-        ("text", "Nom", False),
-        ("header_section", localisation, False, {"level": 2}),
-        ("text", "Ville", False),
-        ("header_section", demande, False, {"level": 1}),
-        ("text", "Objet", False),
-    ])
+    procedure = demarche_creer(champs_de_sections(*libelles))
     dossier = factories.dossier_creer(procedure=procedure)
     client.force_login(dossier.user)
     html = client.get(reverse("dossiers:brouillon", args=[dossier.pk])).content.decode()

@@ -10,6 +10,7 @@ from demarches.dossiers.models import Champ, Dossier
 from demarches.instruction import selectors
 from demarches.procedures.models import GroupeInstructeur
 from tests import factories
+from tests.fields.demarches import champs_de_sections
 
 from .conftest import autre_procedure, dossier_url
 
@@ -84,15 +85,9 @@ def test_an_expert_reads_the_linked_dossier_number_without_a_link(client, instru
 def test_the_demande_tab_numbers_the_section_titles_like_the_usager_form(
     instructeur_client, instructeur, administrateur, libelles, attendus
 ):
-    structure, localisation, demande = libelles
-    procedure = factories.procedure_creer(administrateur=administrateur, instructeurs=[instructeur], champs=[
-        ("header_section", structure, False, {"level": 1}),
-        ("text", "Nom", False),
-        ("header_section", localisation, False, {"level": 2}),
-        ("text", "Ville", False),
-        ("header_section", demande, False, {"level": 1}),
-        ("text", "Objet", False),
-    ])
+    procedure = factories.procedure_creer(
+        administrateur=administrateur, instructeurs=[instructeur], champs=champs_de_sections(*libelles)
+    )
     dossier = factories.dossier_creer(procedure=procedure, state=S.EN_CONSTRUCTION)
 
     html = re.sub(r"\s+", " ", instructeur_client.get(dossier_url(dossier)).content.decode())
