@@ -7,5 +7,7 @@ class InstructionConfig(AppConfig):
 
     def ready(self) -> None:
         from . import compteurs
+        from .liste import reindexation
 
         compteurs.connecter()
+        reindexation.connecter()

@@ -25,6 +25,7 @@ from demarches.fields.registry import StoredValue
 from demarches.procedures.policies import can_instruct
 
 from . import compteurs, selectors
+from .liste import reindexation
 from .notifications import sans_refus
 from .models import SUPPRESSION_RESTAURABLE_DELAI, Avis, DossierLabel, Label, SuppressionAdministration
 
@@ -344,6 +345,7 @@ def annotations_enregistrer(*, dossier: Dossier, instructeur, posted) -> dict[in
             changed.append(tdc.stable_id)
     if changed:
         Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+        reindexation.apres_commit(dossier.pk)
         operation_enregistrer(
             operation=ANNOTATIONS_MODIFIER, actor=instructeur.user, dossier=dossier, data={"stable_ids": changed}
         )
@@ -572,6 +574,7 @@ def correction_effectuer(*, dossier: Dossier, user) -> CorrectionDemande | None:
     correction.resolved_at = timezone.now()
     correction.save(update_fields=["resolved_at"])
     Dossier.objects.filter(pk=dossier.pk).update(updated_at=correction.resolved_at)
+    reindexation.apres_commit(dossier.pk)
     operation_enregistrer(operation=CORRECTION_EFFECTUER, actor=user, dossier=dossier, data={"correction": correction.pk})
     return correction
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from demarches.audit.services import operation_enregistrer
 from demarches.dossiers.models import Champ, Dossier, PieceJointe
 
+from .liste import reindexation
 from .services import ANNOTATIONS_MODIFIER, can_edit_annotations
 
 
@@ -25,6 +26,7 @@ def _modifiee(dossier: Dossier, instructeur, champ: Champ) -> None:
     champ.data = list(champ.pieces.order_by("created_at", "id").values_list("filename", flat=True)) or None
     champ.save(update_fields=["data", "updated_at"])
     Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+    reindexation.apres_commit(dossier.pk)
     operation_enregistrer(
         operation=ANNOTATIONS_MODIFIER, actor=instructeur.user, dossier=dossier, data={"stable_ids": [champ.stable_id]}
     )
