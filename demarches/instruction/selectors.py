@@ -256,6 +256,22 @@ def dossiers_de_la_liste(
     return rows.order_by(*tri.order_by)
 
 
+def numeros_de_la_liste(rows: QuerySet) -> QuerySet:
+    """The dossier numbers of the list's query, in its order: what its sort reads to find one page.
+
+    Sorting every row of a démarche with all its columns (and its usager's, joined) costs three
+    times as much on 100 000 dossiers as sorting their numbers and keys only, when the sort cannot
+    walk an index (followers, labels); `dossiers_par_numero` then reads the page's rows by key."""
+    return rows.prefetch_related(None).values_list("pk", flat=True)
+
+
+def dossiers_par_numero(rows: QuerySet, numeros) -> list:
+    """The rows of the list's query among these numbers, in their order."""
+    numeros = list(numeros)
+    par_numero = {dossier.pk: dossier for dossier in rows.filter(pk__in=numeros).order_by()}
+    return [par_numero[pk] for pk in numeros if pk in par_numero]
+
+
 def valeurs_des_champs(dossier_ids, stable_ids) -> dict[int, dict[int, StoredValue]]:
     """The stored values of some top-level champs of some dossiers, by dossier then stable_id (one
     query, plain tuples: a page of 100 dossiers × 5 champ columns needs no Champ instances)."""

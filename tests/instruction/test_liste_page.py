@@ -162,6 +162,32 @@ def test_sort_by_a_champ_in_both_directions_with_aria_sort(client_instructeur, d
     assert 'aria-sort="descending"' in response.content.decode()
 
 
+def test_each_page_of_a_sort_on_followers_shows_its_rows_in_order_with_their_columns(
+    client_instructeur, instructeur, demarche, monkeypatch
+):
+    # given five dossiers followed by colleagues whose e-mails sort in a known order, one by nobody
+    from demarches.instruction.liste import views as liste_views
+
+    monkeypatch.setattr(liste_views, "PAGE_SIZE", 2)
+    suiveurs = {
+        nom: factories.InstructeurFactory(user__email=f"{nom}@service.gouv.fr") for nom in ("alice", "bruno", "chloe")
+    }
+    dossiers = [remplir(demarche, Nom_du_projet=f"Projet {i}") for i in range(5)]
+    for dossier, nom in zip(dossiers, ("chloe", "alice", "bruno", "alice")):
+        Follow.objects.create(instructeur=suiveurs[nom], dossier=dossier)
+    post(client_instructeur, demarche, "liste_colonnes", {"colonnes": ["suiveurs", key(demarche, "Nom du projet")]})
+    post(client_instructeur, demarche, "liste_tri", {"tri": "suiveurs:asc"})
+    # when he reads every page
+    lignes = []
+    for numero in (1, 2, 3):
+        lignes += get(client_instructeur, demarche, page=numero).context["lignes"]
+    # then the rows come by first follower, then number, the one followed by nobody last
+    attendu = [dossiers[1], dossiers[3], dossiers[2], dossiers[0], dossiers[4]]
+    assert [ligne.dossier.pk for ligne in lignes] == [d.pk for d in attendu]
+    assert "alice@service.gouv.fr" in lignes[0] and "Projet 1" in lignes[0]
+    assert "chloe@service.gouv.fr" in lignes[3] and "Projet 0" in lignes[3]
+
+
 def test_search_by_number_and_by_value_and_counters_follow(client_instructeur, demarche):
     jardin = remplir(demarche, Nom_du_projet="Jardin partagé")
     festival = remplir(demarche, Nom_du_projet="Festival")

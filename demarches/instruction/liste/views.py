@@ -66,7 +66,10 @@ def procedure(request, procedure_id):
         tri=filtres.tri(choix.tri_colonne, choix.tri_sens, procedure=procedure),
         colonnes=choix.colonnes,
     )
-    page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
+    page = CountedPaginator(selectors.numeros_de_la_liste(rows), PAGE_SIZE, count=counters[tab]).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.dossiers_par_numero(rows, page.object_list)
     lignes = lignes_du_tableau(request, procedure, page.object_list, choix.colonnes, supprimes=tab == "supprimes")
     tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.TABS]
     current = next(t for t in selectors.TABS if t.key == tab)
