@@ -221,32 +221,15 @@ def dossiers_de_la_liste(
     hash all his follows before the first row) and the values of the champ columns (valeurs_des_champs).
 
     include_archived (exports): the tab's condition without the exclusion of archived dossiers."""
-    rows = (
+    rows = _ce_que_la_ligne_affiche(
         dossiers_visibles(instructeur)
         .filter(procedure=procedure)
-        .filter(_tab_filters(instructeur, include_archived=include_archived)[tab])
-        .select_related("user", "groupe_instructeur")
-        .annotate(
-            modifications_non_vues=pastilles.modifications_non_vues(instructeur),
-            has_new_message=Exists(
-                Follow.objects.filter(instructeur=instructeur, dossier_id=OuterRef("pk")).filter(
-                    Q(messagerie_seen_at__isnull=True) | Q(messagerie_seen_at__lt=OuterRef("last_commentaire_at"))
-                )
-            ),
-        )
+        .filter(_tab_filters(instructeur, include_archived=include_archived)[tab]),
+        instructeur,
+        colonnes,
     )
     if condition:
         rows = rows.filter(condition)
-    keys = {colonne.key for colonne in colonnes}
-    prefetches = []
-    if "labels" in keys:
-        prefetches.append(Prefetch("dossier_labels", queryset=DossierLabel.objects.select_related("label").order_by("label_id")))
-    if "suiveurs" in keys:
-        prefetches.append(
-            Prefetch("follows", queryset=Follow.objects.select_related("instructeur__user").order_by("created_at", "id"), to_attr="suiveurs_de_la_liste")
-        )
-    if prefetches:
-        rows = rows.prefetch_related(*prefetches)
     if tri is None:
         return rows.order_by("-updated_at", "-pk")
     if tri.filtre is not None:
@@ -256,8 +239,31 @@ def dossiers_de_la_liste(
     return rows.order_by(*tri.order_by)
 
 
+def _ce_que_la_ligne_affiche(rows: QuerySet, instructeur, colonnes) -> QuerySet:
+    """What a row of the list shows beside the dossier: its usager and groupe, its orange dots, and
+    the followers and labels when those columns are shown (one query each, whatever the rows)."""
+    rows = rows.select_related("user", "groupe_instructeur").annotate(
+        modifications_non_vues=pastilles.modifications_non_vues(instructeur),
+        has_new_message=Exists(
+            Follow.objects.filter(instructeur=instructeur, dossier_id=OuterRef("pk")).filter(
+                Q(messagerie_seen_at__isnull=True) | Q(messagerie_seen_at__lt=OuterRef("last_commentaire_at"))
+            )
+        ),
+    )
+    keys = {colonne.key for colonne in colonnes}
+    prefetches = []
+    if "labels" in keys:
+        prefetches.append(Prefetch("dossier_labels", queryset=DossierLabel.objects.select_related("label").order_by("label_id")))
+    if "suiveurs" in keys:
+        prefetches.append(
+            Prefetch("follows", queryset=Follow.objects.select_related("instructeur__user").order_by("created_at", "id"), to_attr="suiveurs_de_la_liste")
+        )
+    return rows.prefetch_related(*prefetches) if prefetches else rows
+
+
 def numeros_de_la_liste(rows: QuerySet) -> QuerySet:
-    """The dossier numbers of the list's query, in its order: what its sort reads to find one page.
+    """The dossier numbers of the list's query (dossiers_de_la_liste), in its order: what its sort
+    reads to find one page.
 
     Sorting every row of a démarche with all its columns (and its usager's, joined) costs three
     times as much on 100 000 dossiers as sorting their numbers and keys only, when the sort cannot
@@ -265,10 +271,14 @@ def numeros_de_la_liste(rows: QuerySet) -> QuerySet:
     return rows.prefetch_related(None).values_list("pk", flat=True)
 
 
-def dossiers_par_numero(rows: QuerySet, numeros) -> list:
-    """The rows of the list's query among these numbers, in their order."""
+def dossiers_par_numero(instructeur, procedure, numeros, *, colonnes=()) -> list:
+    """The dossiers of one page of the list, in the order of `numeros`, with what their rows show.
+    Only the dossiers the instructeur may see: the numbers come from his list, this checks it again."""
     numeros = list(numeros)
-    par_numero = {dossier.pk: dossier for dossier in rows.filter(pk__in=numeros).order_by()}
+    rows = _ce_que_la_ligne_affiche(
+        dossiers_visibles(instructeur).filter(procedure=procedure, pk__in=numeros), instructeur, colonnes
+    )
+    par_numero = {dossier.pk: dossier for dossier in rows}
     return [par_numero[pk] for pk in numeros if pk in par_numero]
 
 

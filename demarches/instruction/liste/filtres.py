@@ -215,6 +215,12 @@ class Tri:
     # The join the sort needs (a champ's row), applied with the same filter() call as nothing else.
     filtre: Q | None = None
 
+    @property
+    def lit_tout(self) -> bool:
+        """The sort computes a key for every dossier (first follower, first label) instead of walking
+        an index of the démarche's dossiers in its order and stopping after one page."""
+        return bool(self.annotations)
+
 
 SENS = ("asc", "desc")
 

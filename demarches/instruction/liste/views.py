@@ -58,18 +58,25 @@ def procedure(request, procedure_id):
     if recherche:
         condition &= filtres.recherche_q(recherche, procedure)
     counters = compteurs.compteurs(request.instructeur, procedure, label_id=label_id, condition=condition)
+    tri = filtres.tri(choix.tri_colonne, choix.tri_sens, procedure=procedure)
     rows = selectors.dossiers_de_la_liste(
         request.instructeur,
         procedure,
         tab,
         condition=condition & selectors._avec_label(label_id),
-        tri=filtres.tri(choix.tri_colonne, choix.tri_sens, procedure=procedure),
+        tri=tri,
         colonnes=choix.colonnes,
     )
-    page = CountedPaginator(selectors.numeros_de_la_liste(rows), PAGE_SIZE, count=counters[tab]).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = selectors.dossiers_par_numero(rows, page.object_list)
+    if tri.lit_tout:
+        # The sort key of every dossier is computed: only their numbers are sorted, then the page's rows read.
+        page = CountedPaginator(selectors.numeros_de_la_liste(rows), PAGE_SIZE, count=counters[tab]).get_page(
+            request.GET.get("page")
+        )
+        page.object_list = selectors.dossiers_par_numero(
+            request.instructeur, procedure, page.object_list, colonnes=choix.colonnes
+        )
+    else:
+        page = CountedPaginator(rows, PAGE_SIZE, count=counters[tab]).get_page(request.GET.get("page"))
     lignes = lignes_du_tableau(request, procedure, page.object_list, choix.colonnes, supprimes=tab == "supprimes")
     tabs = [{"tab": t, "count": counters[t.key], "selected": t.key == tab} for t in selectors.TABS]
     current = next(t for t in selectors.TABS if t.key == tab)
