@@ -14,15 +14,10 @@ from demarches.instruction.liste import indexation, reindexation, tasks
 from demarches.instruction.models import DossierTexte
 from demarches.procedures import services as procedure_services
 from tests import factories
-from tests.instruction.test_liste_filtres import CHAMPS, remplir, tdc
+from tests.instruction.test_liste_filtres import demarche, remplir, tdc  # noqa: F401 (the fixture)
 
 S = Dossier.State
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demarche(instructeur):
-    return factories.procedure_creer(instructeurs=[instructeur], champs=CHAMPS)
 
 
 @pytest.fixture
